@@ -1,0 +1,33 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export * from './generated/prisma/client.ts';
+export type * from './generated/prisma/models.ts';
+
+export type Db = PrismaClient;
+
+export interface DbOptions {
+  /** Largest number of pooled connections for this process. */
+  maxConnections?: number;
+}
+
+/** One Prisma client (Rust-free, over node-postgres) per process; the caller owns its lifetime. */
+export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  return new PrismaClient({ adapter });
+}
+
+/** Postgres error codes the callers branch on. */
+export const PG_UNIQUE_VIOLATION = 'P2002';
+
+/** True when a Prisma error is a unique-constraint violation (optionally on a given field). */
+export function isUniqueViolation(error: unknown, field?: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: unknown; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } };
+  if (code !== PG_UNIQUE_VIOLATION) return false;
+  if (field === undefined) return true;
+  const fields = meta?.driverAdapterError?.cause?.constraint?.fields ?? meta?.target;
+  return Array.isArray(fields) ? fields.some((f) => typeof f === 'string' && f.includes(field)) : String(fields ?? '').includes(field);
+}
+
+export { normalizeEmail, suppressionHash } from './suppression.ts';

@@ -1,0 +1,48 @@
+/** Escapes text for HTML element and attribute content. */
+export const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+export interface SenderIdentity {
+  /** The imprint (Impressum, § 5 DDG): name, address, register, responsible person. */
+  imprint: string;
+  privacyNoticeUrl: string;
+}
+
+export interface WelcomeInput {
+  firstName: string | null;
+  purposeName: string;
+  unsubscribeUrl: string;
+  sender: SenderIdentity;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The welcome mail of the newsletter. Every value from the contact is escaped. */
+export function renderWelcome(input: WelcomeInput): RenderedMail {
+  const greeting = input.firstName ? `Hello ${input.firstName},` : 'Hello,';
+  const lines = [
+    greeting,
+    '',
+    `thank you for subscribing to our ${input.purposeName}. You will hear from us about once a month.`,
+    '',
+    `You can unsubscribe at any time: ${input.unsubscribeUrl}`,
+    '',
+    '--',
+    input.sender.imprint,
+    `Privacy notice: ${input.sender.privacyNoticeUrl}`,
+  ];
+  const e = escapeHtml;
+  const html = `<!doctype html>
+<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
+<p>${e(greeting)}</p>
+<p>thank you for subscribing to our ${e(input.purposeName)}. You will hear from us about once a month.</p>
+<hr style="border: 0; border-top: 1px solid #d9e2ec">
+<p style="font-size: 12px; color: #52606d">${e(input.sender.imprint).replace(/\n/g, '<br>')}<br>
+<a href="${e(input.sender.privacyNoticeUrl)}">Privacy notice</a> · <a href="${e(input.unsubscribeUrl)}">Unsubscribe</a></p>
+</body></html>`;
+  return { subject: `Welcome to our ${input.purposeName}`, text: lines.join('\n'), html };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ZChannel, ZInstant, ZPurposeId, type Channel, type Instant, type PurposeId } from './vocabulary.ts';
+
+export const ZConsentEventKind = z.enum(['granted', 'confirmed', 'withdrawn', 'expired', 'objected']);
+export type ConsentEventKind = z.infer<typeof ZConsentEventKind>;
+
+/**
+ * One entry of the append-only consent ledger, reduced to what decides. The proof (method,
+ * wording, actor, evidence) stays in the database; the fold does not need it.
+ */
+export const ZLedgerEvent = z.object({
+  purposeId: ZPurposeId,
+  channel: ZChannel,
+  kind: ZConsentEventKind,
+  occurredAt: ZInstant,
+  /** For `granted`: when the consent lapses unless renewed. */
+  expiresAt: ZInstant.nullish(),
+});
+export type LedgerEvent = z.infer<typeof ZLedgerEvent>;
+
+export type ConsentStatus = 'none' | 'granted' | 'confirmed' | 'withdrawn' | 'expired';
+
+export interface ConsentState {
+  status: ConsentStatus;
+  /** When the status last changed. */
+  since: Instant | null;
+  grantedAt: Instant | null;
+  confirmedAt: Instant | null;
+  expiresAt: Instant | null;
+}
+
+export interface SubjectConsents {
+  /** Keyed by `consentKey(purposeId, channel)`. */
+  byPurposeChannel: Record<string, ConsentState>;
+  /** An objection to direct marketing (Art. 21(2)) covers every purpose and channel, for good. */
+  objectedToDirectMarketingAt: Instant | null;
+}
+
+export const consentKey = (purposeId: PurposeId, channel: Channel): string => `${purposeId}:${channel}`;
+
+export const NO_CONSENT: ConsentState = Object.freeze({
+  status: 'none',
+  since: null,
+  grantedAt: null,
+  confirmedAt: null,
+  expiresAt: null,
+});
+
+const at = (instant: Instant): number => Date.parse(instant);
+
+/**
+ * Fold the ledger into the current consent state. Deterministic: events are ordered by their
+ * time (ties keep ledger order), so the API, the activities, the workflows and the browser all
+ * compute the same state from the same events.
+ */
+export function foldLedger(events: readonly LedgerEvent[]): SubjectConsents {
+  const ordered = events
+    .map((event, index) => ({ event, index }))
+    .sort((a, b) => at(a.event.occurredAt) - at(b.event.occurredAt) || a.index - b.index);
+
+  const byPurposeChannel: Record<string, ConsentState> = {};
+  let objectedToDirectMarketingAt: Instant | null = null;
+
+  for (const { event } of ordered) {
+    const key = consentKey(event.purposeId, event.channel);
+    const current = byPurposeChannel[key] ?? NO_CONSENT;
+    switch (event.kind) {
+      case 'granted':
+        byPurposeChannel[key] = {
+          status: 'granted',
+          since: event.occurredAt,
+          grantedAt: event.occurredAt,
+          confirmedAt: null,
+          expiresAt: event.expiresAt ?? null,
+        };
+        break;
+      case 'confirmed':
+        // A confirmation without a preceding grant proves nothing: it stays ignored.
+        if (current.status === 'granted') {
+          byPurposeChannel[key] = { ...current, status: 'confirmed', since: event.occurredAt, confirmedAt: event.occurredAt };
+        }
+        break;
+      case 'withdrawn':
+        byPurposeChannel[key] = { ...current, status: 'withdrawn', since: event.occurredAt };
+        break;
+      case 'expired':
+        if (current.status === 'granted' || current.status === 'confirmed') {
+          byPurposeChannel[key] = { ...current, status: 'expired', since: event.occurredAt };
+        }
+        break;
+      case 'objected':
+        objectedToDirectMarketingAt ??= event.occurredAt;
+        byPurposeChannel[key] = { ...current, status: 'withdrawn', since: event.occurredAt };
+        break;
+    }
+  }
+  return { byPurposeChannel, objectedToDirectMarketingAt };
+}
+
+/** The consent state of one purpose and channel at `now`: a grant past its expiry counts as expired. */
+export function consentAt(consents: SubjectConsents, purposeId: PurposeId, channel: Channel, now: Instant): ConsentState {
+  const state = consents.byPurposeChannel[consentKey(purposeId, channel)] ?? NO_CONSENT;
+  if ((state.status === 'granted' || state.status === 'confirmed') && state.expiresAt !== null && at(state.expiresAt) <= at(now)) {
+    return { ...state, status: 'expired', since: state.expiresAt };
+  }
+  return state;
+}

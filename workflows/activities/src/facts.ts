@@ -1,0 +1,61 @@
+import type { Db } from '@zweck/db';
+import { suppressionHash } from '@zweck/db';
+import { foldLedger, type DecisionSubject, type LedgerEvent, type PurposeRule } from '@zweck/policy';
+
+export interface DecisionFacts {
+  subject: DecisionSubject;
+  purpose: PurposeRule;
+}
+
+/** Everything the policy needs about one contact and purpose, read fresh. No personal data in it. */
+export async function readDecisionFacts(
+  db: Db,
+  suppressionKey: string,
+  contactId: string,
+  purposeId: string,
+): Promise<(DecisionFacts & { email: string; firstName: string | null; purposeName: string }) | null> {
+  const contact = await db.contact.findUnique({
+    where: { id: contactId },
+    select: {
+      email: true,
+      firstName: true,
+      status: true,
+      consentEvents: {
+        select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true },
+        orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
+      },
+    },
+  });
+  if (!contact) return null;
+  const purpose = await db.purpose.findUnique({
+    where: { id: purposeId },
+    select: { id: true, name: true, legalBasis: true, channels: true, isDirectMarketing: true, balancingTest: true },
+  });
+  if (!purpose) throw new Error(`purpose ${purposeId} is not in the catalogue`);
+  const suppressed = await db.suppressionEntry.findUnique({
+    where: { addressHash: suppressionHash(suppressionKey, contact.email) },
+    select: { addressHash: true },
+  });
+
+  const events: LedgerEvent[] = contact.consentEvents.map((e) => ({
+    purposeId: e.purposeId,
+    channel: e.channel as LedgerEvent['channel'],
+    kind: e.kind,
+    occurredAt: e.occurredAt.toISOString(),
+    expiresAt: e.expiresAt?.toISOString() ?? null,
+  }));
+
+  return {
+    email: contact.email,
+    firstName: contact.firstName,
+    purposeName: purpose.name,
+    subject: { status: contact.status, isSuppressed: suppressed !== null, consents: foldLedger(events) },
+    purpose: {
+      id: purpose.id,
+      legalBasis: purpose.legalBasis,
+      channels: purpose.channels as PurposeRule['channels'],
+      isDirectMarketing: purpose.isDirectMarketing,
+      hasBalancingTest: purpose.balancingTest !== null && purpose.balancingTest.trim() !== '',
+    },
+  };
+}

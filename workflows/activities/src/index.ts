@@ -1,0 +1,2 @@
+export { createActivities, type Activities, type ActivitiesConfig, type ActivityDeps, type SendOutcome } from './activities.ts';
+export type { DecisionFacts } from './facts.ts';

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** The worker's configuration, validated once at start-up. Nothing else reads process.env. */
+export const ZWorkerEnv = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url(),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  SMTP_URL: z.url(),
+  MAIL_FROM: z.string().min(3).default('"Zweck Demo GmbH" <news@zweck.test>'),
+  MAIL_DOMAIN: z.string().min(3).default('zweck.test'),
+  PUBLIC_URL: z.url(),
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
+  SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
+  SENDER_IMPRINT: z.string().min(1).default('Zweck Demo GmbH · Musterstraße 1 · 10115 Berlin · HRB 000000 B · Managing director: Erika Mustermann'),
+  PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+export type WorkerEnv = z.infer<typeof ZWorkerEnv>;
+
+export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = ZWorkerEnv.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`worker configuration is invalid:\n${problems}`);
+  }
+  if (parsed.data.NODE_ENV === 'production' && !parsed.data.PUBLIC_URL.startsWith('https://')) {
+    throw new Error('worker configuration is invalid:\n  PUBLIC_URL: unsubscribe links must be HTTPS in production (RFC 8058)');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,32 @@
+import { createRequire } from 'node:module';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '@zweck/activities';
+import { TASK_QUEUE } from '@zweck/workflows/contracts';
+
+const require = createRequire(import.meta.url);
+
+/** The workflow entry file, resolved through the package's exports (no deep paths). */
+export const workflowsPath = require.resolve('@zweck/workflows');
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (`pnpm --filter @zweck/worker build`); without it the worker bundles at start. */
+  workflowBundlePath?: string;
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    activities: createActivities(options.deps),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    // A graceful stop lets in-flight activities finish (a send completes and is recorded).
+    shutdownGraceTime: '30 seconds',
+    ...options.overrides,
+  });
+}
