@@ -76,9 +76,12 @@ export function createMailer(config: MailerConfig): Mailer {
           text: message.text,
           html: message.html,
           messageId: message.messageId,
-          // nodemailer writes List-Unsubscribe from `list`; RFC 8058's companion header it does not.
-          list: { unsubscribe: [message.unsubscribe.url, message.unsubscribe.mailto] },
-          headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          headers: {
+            // One List-Unsubscribe header with both URIs (RFC 2369); nodemailer's `list` option
+            // would write one header per URI. RFC 8058's companion header it does not write at all.
+            'List-Unsubscribe': `<${message.unsubscribe.url}>, <${message.unsubscribe.mailto}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
         })) as { messageId: string; response: string };
         return { messageId: info.messageId, response: info.response };
       } catch (error) {

@@ -4,14 +4,14 @@ import { z } from 'zod';
 /**
  * The token in a message's unsubscribe link. It names the contact by ID, never by address, and
  * is signed (HMAC-SHA-256) so that nobody can withdraw someone else's consent by guessing IDs.
- * `m` is the message's idempotency key: one link, one withdrawal event, however often it is used.
+ * `m` is the ID of the message (mail log row) that carried the link.
  */
 export const ZUnsubscribeClaims = z.object({
   v: z.literal(1),
   c: z.uuid(),
   p: z.string().min(1),
   ch: z.string().min(1),
-  m: z.string().min(1),
+  m: z.uuid(),
 });
 export type UnsubscribeClaims = z.infer<typeof ZUnsubscribeClaims>;
 
@@ -42,3 +42,5 @@ export function verifyUnsubscribeToken(secret: string, token: string): Unsubscri
     throw new InvalidUnsubscribeTokenError();
   }
 }
+
+export { escapeHtml } from './templates.ts';

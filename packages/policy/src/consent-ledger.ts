@@ -105,3 +105,25 @@ export function consentAt(consents: SubjectConsents, purposeId: PurposeId, chann
   }
   return state;
 }
+
+/** A ledger row as stored (dates as Date or ISO strings, channel as text). */
+export interface LedgerRecord {
+  purposeId: string;
+  channel: string;
+  kind: ConsentEventKind;
+  occurredAt: Date | string;
+  expiresAt?: Date | string | null;
+}
+
+const iso = (value: Date | string): string => (typeof value === 'string' ? value : value.toISOString());
+
+/** Validates a stored ledger row into the fold's input; an unknown channel or kind is an error, not a skip. */
+export function toLedgerEvent(record: LedgerRecord): LedgerEvent {
+  return ZLedgerEvent.parse({
+    purposeId: record.purposeId,
+    channel: record.channel,
+    kind: record.kind,
+    occurredAt: iso(record.occurredAt),
+    expiresAt: record.expiresAt == null ? null : iso(record.expiresAt),
+  });
+}

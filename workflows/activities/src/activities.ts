@@ -89,7 +89,7 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       if (row.status === 'sent') return { outcome: 'sent', messageRef: row.id };
       if (row.status === 'failed') return { outcome: 'failed', smtpResponse: row.smtpResponse ?? '' };
 
-      const token = createUnsubscribeToken(config.unsubscribeSecret, { c: input.contactId, p: input.purposeId, ch: input.channel, m: input.idempotencyKey });
+      const token = createUnsubscribeToken(config.unsubscribeSecret, { c: input.contactId, p: input.purposeId, ch: input.channel, m: row.id });
       const unsubscribeUrl = `${config.publicUrl.replace(/\/$/, '')}/u/${token}`;
       const rendered = renderWelcome({ firstName: facts.firstName, purposeName: facts.purposeName, unsubscribeUrl, sender: config.sender });
       try {

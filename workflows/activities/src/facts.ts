@@ -1,6 +1,6 @@
 import type { Db } from '@zweck/db';
 import { suppressionHash } from '@zweck/db';
-import { foldLedger, type DecisionSubject, type LedgerEvent, type PurposeRule } from '@zweck/policy';
+import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type PurposeRule } from '@zweck/policy';
 
 export interface DecisionFacts {
   subject: DecisionSubject;
@@ -37,13 +37,7 @@ export async function readDecisionFacts(
     select: { addressHash: true },
   });
 
-  const events: LedgerEvent[] = contact.consentEvents.map((e) => ({
-    purposeId: e.purposeId,
-    channel: e.channel as LedgerEvent['channel'],
-    kind: e.kind,
-    occurredAt: e.occurredAt.toISOString(),
-    expiresAt: e.expiresAt?.toISOString() ?? null,
-  }));
+  const events = contact.consentEvents.map(toLedgerEvent);
 
   return {
     email: contact.email,
@@ -53,7 +47,7 @@ export async function readDecisionFacts(
     purpose: {
       id: purpose.id,
       legalBasis: purpose.legalBasis,
-      channels: purpose.channels as PurposeRule['channels'],
+      channels: purpose.channels.map((c) => ZChannel.parse(c)),
       isDirectMarketing: purpose.isDirectMarketing,
       hasBalancingTest: purpose.balancingTest !== null && purpose.balancingTest.trim() !== '',
     },

@@ -1,0 +1,16 @@
+// Demo data for development: the purpose catalogue, one user per role, a few contacts.
+import { createDb } from '@zweck/db';
+import { migrate } from '@zweck/db/migrate';
+import { DEMO_USERS, seedCatalogue, seedDemoContacts, seedUsers } from '@zweck/db/seed';
+import { hashPassword } from '../src/auth/password.ts';
+
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('DATABASE_URL is not set');
+const result = await migrate(url);
+if (result.applied.length > 0) console.log(`migrations applied: ${result.applied.join(', ')}`);
+const db = createDb(url);
+await seedCatalogue(db);
+await seedUsers(db, hashPassword);
+if (process.argv.includes('--demo')) await seedDemoContacts(db);
+await db.$disconnect();
+console.log(`seeded: catalogue, ${DEMO_USERS.length} users${process.argv.includes('--demo') ? ', demo contacts' : ''}`);

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** The API's configuration, validated once at start-up. Nothing else reads process.env. */
+export const ZApiEnv = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z.url(),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  /** Where the outbox view reads messages from (the local SMTP sink); unset in production. */
+  MAIL_SINK_URL: z.url().optional(),
+  PUBLIC_URL: z.url(),
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
+  /** The built admin UI (apps/web/dist), served from the same origin as the API. */
+  WEB_DIST_DIR: z.string().optional(),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ApiEnv = z.infer<typeof ZApiEnv>;
+
+export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = ZApiEnv.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`API configuration is invalid:\n${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { isUniqueViolation, normalizeEmail, type Prisma } from '@zweck/db';
+import { consentAt, foldLedger, toLedgerEvent, type Channel } from '@zweck/policy';
+import { audit, truncateIp } from '../../audit.ts';
+import { describeWelcome, startWelcome, type AutomationStart } from '../../automation.ts';
+import type { Context, SessionUser } from '../../trpc/context.ts';
+import { AppError } from '../../trpc/errors.ts';
+import { procedureFor, router } from '../../trpc/init.ts';
+import {
+  ZContactDetail,
+  ZContactId,
+  ZContactListItem,
+  ZCreateContactInput,
+  ZCreateContactOutput,
+  ZListContactsInput,
+} from './contacts.schema.ts';
+
+/** The purpose whose welcome mail the thin slice sends. */
+const WELCOME_PURPOSE = 'newsletter';
+const WELCOME_CHANNEL: Channel = 'email';
+
+const ledgerSelect = { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true } satisfies Prisma.ConsentEventSelect;
+
+const contactListSelect = {
+  id: true,
+  email: true,
+  firstName: true,
+  lastName: true,
+  status: true,
+  lifecycleStage: true,
+  createdAt: true,
+  consentEvents: { select: ledgerSelect, orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }] },
+} satisfies Prisma.ContactSelect;
+
+/** Current consent per purpose and channel, folded by packages/policy exactly as the workflows fold it. */
+function consentSummary(events: Prisma.ConsentEventGetPayload<{ select: typeof ledgerSelect }>[], now: Date) {
+  const folded = foldLedger(events.map(toLedgerEvent));
+  const consents = Object.keys(folded.byPurposeChannel).map((key) => {
+    const [purposeId = '', channel = 'email'] = key.split(':');
+    const state = consentAt(folded, purposeId, channel as Channel, now.toISOString());
+    return { purposeId, channel, status: state.status, since: state.since };
+  });
+  return { consents, objectedToDirectMarketingAt: folded.objectedToDirectMarketingAt };
+}
+
+/** Sales sees the contacts it owns; everyone else allowed here sees all (issue 6 narrows marketers). */
+const visibleTo = (user: SessionUser): Prisma.ContactWhereInput => (user.role === 'sales' ? { ownerId: user.id } : {});
+
+async function startWelcomeSafely(ctx: Context, contactId: string): Promise<AutomationStart> {
+  try {
+    return await startWelcome(ctx.temporal, { contactId, purposeId: WELCOME_PURPOSE, channel: WELCOME_CHANNEL }, ctx.env.TEMPORAL_TASK_QUEUE);
+  } catch (error) {
+    // The contact is saved either way; the UI offers to start the automation again.
+    ctx.log.error({ contactId, err: error instanceof Error ? error.name : 'unknown' }, 'could not start the welcome workflow');
+    return 'not_started';
+  }
+}
+
+export const contactsRouter = router({
+  list: procedureFor('admin', 'marketer', 'dpo', 'sales')
+    .input(ZListContactsInput)
+    .output(ZContactListItem.array())
+    .query(async ({ ctx, input }) => {
+      const search = input.search ? normalizeEmail(input.search) : undefined;
+      const rows = await ctx.db.contact.findMany({
+        where: {
+          ...visibleTo(ctx.user),
+          status: { not: 'erased' },
+          ...(search
+            ? { OR: [{ emailNormalized: { contains: search } }, { lastName: { contains: input.search, mode: 'insensitive' } }, { firstName: { contains: input.search, mode: 'insensitive' } }] }
+            : {}),
+        },
+        select: contactListSelect,
+        orderBy: { createdAt: 'desc' },
+        take: input.limit,
+      });
+      const now = new Date();
+      return rows.map(({ consentEvents, ...contact }) => ({ ...contact, consents: consentSummary(consentEvents, now).consents }));
+    }),
+
+  get: procedureFor('admin', 'marketer', 'dpo', 'sales')
+    .input(ZContactId)
+    .output(ZContactDetail)
+    .query(async ({ ctx, input }) => {
+      const contact = await ctx.db.contact.findFirst({
+        where: { id: input.id, ...visibleTo(ctx.user) },
+        select: {
+          ...contactListSelect,
+          consentEvents: {
+            select: { ...ledgerSelect, id: true, recordedAt: true, method: true, source: true, wordingVersion: true, wordingHash: true, actor: true },
+            orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
+          },
+          decisions: {
+            select: { id: true, purposeId: true, channel: true, action: true, allowed: true, legalBasis: true, reasonCodes: true, policyVersion: true, inputDigest: true, decidedBy: true, decidedAt: true },
+            orderBy: { decidedAt: 'desc' },
+            take: 50,
+          },
+          messages: {
+            select: { id: true, kind: true, purposeId: true, status: true, messageId: true, smtpResponse: true, createdAt: true, sentAt: true },
+            orderBy: { createdAt: 'desc' },
+          },
+          provenance: { select: { id: true, field: true, source: true, reference: true, legalBasis: true, actor: true, recordedAt: true }, orderBy: { recordedAt: 'asc' } },
+        },
+      });
+      // Another role's or a missing record look the same: NOT_FOUND, never the record.
+      if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
+      await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.read', entityType: 'contact', entityId: contact.id });
+      const automation = await describeWelcome(ctx.temporal, contact.id, WELCOME_PURPOSE).catch(() => null);
+      return { ...contact, ...consentSummary(contact.consentEvents, new Date()), consentEvents: contact.consentEvents.map((e) => ({ ...e, kind: e.kind as string })), automation };
+    }),
+
+  create: procedureFor('admin', 'marketer')
+    .input(ZCreateContactInput)
+    .output(ZCreateContactOutput)
+    .mutation(async ({ ctx, input }) => {
+      const id = randomUUID();
+      const actor = `user:${ctx.user.id}`;
+      let wordingHash: string | null = null;
+      if (input.consent) {
+        const { purposeId, channel, wordingVersion, wordingLanguage } = input.consent;
+        const purpose = await ctx.db.purpose.findUnique({ where: { id: purposeId }, select: { channels: true } });
+        if (!purpose) throw new AppError('PURPOSE_NOT_FOUND', `There is no purpose "${purposeId}" in the catalogue.`, 'consent.purposeId');
+        if (!purpose.channels.includes(channel)) {
+          throw new AppError('CHANNEL_NOT_IN_PURPOSE', `The purpose "${purposeId}" does not use the channel "${channel}".`, 'consent.channel');
+        }
+        const wording = await ctx.db.consentWording.findUnique({
+          where: { purposeId_version_language: { purposeId, version: wordingVersion, language: wordingLanguage } },
+          select: { textHash: true },
+        });
+        if (!wording) throw new AppError('WORDING_NOT_FOUND', `There is no wording "${wordingVersion}" (${wordingLanguage}) for "${purposeId}".`, 'consent.wordingVersion');
+        wordingHash = wording.textHash;
+      }
+
+      try {
+        // One transaction: the contact, where it came from, its consent and the audit entry land together or not at all.
+        await ctx.db.$transaction(async (tx) => {
+          await tx.contact.create({
+            data: { id, email: input.email.trim(), emailNormalized: normalizeEmail(input.email), firstName: input.firstName || null, lastName: input.lastName || null },
+          });
+          await tx.provenance.create({
+            data: { contactId: id, source: 'staff_entry', reference: 'admin-ui', legalBasis: input.consent ? 'consent' : 'legitimate_interest', actor },
+          });
+          if (input.consent) {
+            await tx.consentEvent.create({
+              data: {
+                contactId: id,
+                purposeId: input.consent.purposeId,
+                channel: input.consent.channel,
+                kind: 'granted',
+                occurredAt: new Date(input.consent.grantedAt),
+                method: input.consent.method,
+                source: input.consent.source,
+                wordingVersion: input.consent.wordingVersion,
+                wordingHash,
+                actor,
+                evidence: { recordedVia: 'admin-ui', ip: truncateIp(ctx.ip) },
+              },
+            });
+          }
+          await audit(tx, { actor, action: 'contact.create', entityType: 'contact', entityId: id, details: { withConsent: input.consent !== undefined } });
+        });
+      } catch (error) {
+        if (isUniqueViolation(error, 'email')) {
+          throw new AppError('CONTACT_EMAIL_TAKEN', 'A contact with this e-mail address already exists.', 'email');
+        }
+        throw error;
+      }
+
+      return { id, automation: await startWelcomeSafely(ctx, id) };
+    }),
+
+  /** Starts the welcome automation again where it could not be started at save time. */
+  startWelcome: procedureFor('admin', 'marketer')
+    .input(ZContactId)
+    .output(ZCreateContactOutput)
+    .mutation(async ({ ctx, input }) => {
+      const contact = await ctx.db.contact.findUnique({ where: { id: input.id }, select: { id: true } });
+      if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
+      await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.start_welcome', entityType: 'contact', entityId: contact.id });
+      return { id: contact.id, automation: await startWelcomeSafely(ctx, contact.id) };
+    }),
+});

@@ -1,0 +1,113 @@
+import { ZChannel, ZInstant, ZPurposeId } from '@zweck/policy';
+import { z } from 'zod';
+
+/** How staff may record a consent they obtained; the proof names it (Art. 7(1)). */
+export const ZStaffConsentMethod = z.enum(['in_person', 'phone', 'web_form']);
+
+export const ZConsentProofInput = z.object({
+  purposeId: ZPurposeId,
+  channel: ZChannel,
+  method: ZStaffConsentMethod,
+  /** The version of the wording the person was shown; it must exist in the catalogue. */
+  wordingVersion: z.string().min(1, 'Choose the wording the person agreed to').max(64),
+  wordingLanguage: z.enum(['en', 'de']).default('en'),
+  /** When the person gave consent; not in the future. */
+  // A minute of slack for clocks that differ between browser and server.
+  grantedAt: ZInstant.refine((v) => Date.parse(v) <= Date.now() + 60_000, 'The time of consent cannot be in the future'),
+  /** Where it happened: a fair, a call, a paper form's reference. */
+  source: z.string().trim().min(1, 'Say where the consent was given').max(200),
+});
+
+const name = z.string().trim().max(100, 'At most 100 characters');
+
+export const ZCreateContactInput = z.object({
+  email: z.email('Enter a valid e-mail address, like name@example.org').max(254, 'An e-mail address has at most 254 characters'),
+  firstName: name.optional(),
+  lastName: name.optional(),
+  consent: ZConsentProofInput.optional(),
+});
+export type CreateContactInput = z.infer<typeof ZCreateContactInput>;
+
+export const ZContactId = z.object({ id: z.uuid('Not a contact ID') });
+
+export const ZListContactsInput = z
+  .object({
+    search: z.string().trim().max(100).optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .default({ limit: 50 });
+
+const ZConsentStateOut = z.object({
+  purposeId: z.string(),
+  channel: z.string(),
+  status: z.enum(['none', 'granted', 'confirmed', 'withdrawn', 'expired']),
+  since: z.string().nullable(),
+});
+
+export const ZContactListItem = z.object({
+  id: z.string(),
+  email: z.string(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  status: z.string(),
+  lifecycleStage: z.string(),
+  createdAt: z.date(),
+  consents: z.array(ZConsentStateOut),
+});
+
+export const ZContactDetail = ZContactListItem.extend({
+  objectedToDirectMarketingAt: z.string().nullable(),
+  consentEvents: z.array(
+    z.object({
+      id: z.string(),
+      purposeId: z.string(),
+      channel: z.string(),
+      kind: z.string(),
+      occurredAt: z.date(),
+      recordedAt: z.date(),
+      method: z.string(),
+      source: z.string(),
+      wordingVersion: z.string().nullable(),
+      wordingHash: z.string().nullable(),
+      actor: z.string(),
+    }),
+  ),
+  decisions: z.array(
+    z.object({
+      id: z.string(),
+      purposeId: z.string(),
+      channel: z.string(),
+      action: z.string(),
+      allowed: z.boolean(),
+      legalBasis: z.string().nullable(),
+      reasonCodes: z.array(z.string()),
+      policyVersion: z.string(),
+      inputDigest: z.string(),
+      decidedBy: z.string(),
+      decidedAt: z.date(),
+    }),
+  ),
+  messages: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      purposeId: z.string(),
+      status: z.string(),
+      messageId: z.string(),
+      smtpResponse: z.string().nullable(),
+      createdAt: z.date(),
+      sentAt: z.date().nullable(),
+    }),
+  ),
+  provenance: z.array(
+    z.object({ id: z.string(), field: z.string().nullable(), source: z.string(), reference: z.string().nullable(), legalBasis: z.string(), actor: z.string(), recordedAt: z.date() }),
+  ),
+  automation: z
+    .object({ workflowId: z.string(), status: z.string(), startedAt: z.string().nullable(), closedAt: z.string().nullable() })
+    .nullable(),
+});
+
+export const ZCreateContactOutput = z.object({
+  id: z.string(),
+  automation: z.enum(['started', 'already_started', 'not_started']),
+});

@@ -1,0 +1,16 @@
+import { router } from '../trpc/init.ts';
+import { authRouter } from './auth/auth.router.ts';
+import { contactsRouter } from './contacts/contacts.router.ts';
+import { outboxRouter } from './outbox/outbox.router.ts';
+import { purposesRouter } from './purposes/purposes.router.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  contacts: contactsRouter,
+  purposes: purposesRouter,
+  outbox: outboxRouter,
+});
+
+/** The web UI imports this type, and only this type, from the API. */
+export type AppRouter = typeof appRouter;
+export type { AppErrorCode } from '../trpc/errors.ts';
