@@ -1,0 +1,38 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMailSinkClient } from './client.ts';
+import { startMailSink, type MailSink } from './sink.ts';
+
+describe('mail sink', () => {
+  let sink: MailSink | undefined;
+  afterEach(async () => sink?.stop());
+
+  it('stores what it receives over SMTP and serves it over HTTP, headers in order', async () => {
+    sink = await startMailSink({ smtpPort: 0, httpPort: 0 });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, secure: false });
+    await transport.sendMail({ from: 'a@example.org', to: 'b@example.org', subject: 'Hallo Wörld', text: 'body', headers: { 'X-First': '1', 'X-Second': '2' } });
+    const client = createMailSinkClient(`http://127.0.0.1:${sink.httpPort}`);
+    const [summary] = await client.list();
+    expect(summary).toMatchObject({ subject: 'Hallo Wörld', to: 'b@example.org', envelopeTo: ['b@example.org'] });
+    const full = await client.get(summary!.id);
+    const names = full!.headers.map((h) => h.name);
+    expect(names.indexOf('X-First')).toBeLessThan(names.indexOf('X-Second'));
+    expect(full!.text?.trim()).toBe('body');
+    expect(await client.get('00000000-0000-4000-8000-000000000000')).toBeNull();
+    await client.clear();
+    expect(await client.list()).toEqual([]);
+  });
+
+  it('keeps messages across a restart when given a folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zweck-sink-'));
+    sink = await startMailSink({ smtpPort: 0, httpPort: 0, dataDir: dir });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, secure: false });
+    await transport.sendMail({ from: 'a@example.org', to: 'c@example.org', subject: 'kept', text: 'x' });
+    await sink.stop();
+    sink = await startMailSink({ smtpPort: 0, httpPort: 0, dataDir: dir });
+    expect(sink.list().map((m) => m.subject)).toEqual(['kept']);
+  });
+});
