@@ -20,14 +20,22 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
 /** Postgres error codes the callers branch on. */
 export const PG_UNIQUE_VIOLATION = 'P2002';
 
-/** True when a Prisma error is a unique-constraint violation (optionally on a given field). */
-export function isUniqueViolation(error: unknown, field?: string): boolean {
+/**
+ * True when a Prisma error is a unique-constraint violation, optionally of a constraint whose
+ * name or columns contain `column` (e.g. 'email_normalized'). Prisma's driver adapters report
+ * the index name; the classic engine reported the fields: both are understood.
+ */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, meta } = error as { code?: unknown; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } };
+  const { code, meta } = error as {
+    code?: unknown;
+    meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown; index?: unknown } } } };
+  };
   if (code !== PG_UNIQUE_VIOLATION) return false;
-  if (field === undefined) return true;
-  const fields = meta?.driverAdapterError?.cause?.constraint?.fields ?? meta?.target;
-  return Array.isArray(fields) ? fields.some((f) => typeof f === 'string' && f.includes(field)) : String(fields ?? '').includes(field);
+  if (column === undefined) return true;
+  const constraint = meta?.driverAdapterError?.cause?.constraint;
+  const names = [constraint?.index, constraint?.fields, meta?.target].flat().filter((n): n is string => typeof n === 'string');
+  return names.some((name) => name.includes(column));
 }
 
 export { normalizeEmail, suppressionHash } from './suppression.ts';

@@ -22,8 +22,6 @@ const t = initTRPC
       const isZod = cause instanceof z.ZodError;
       return {
         ...shape,
-        // A readable sentence instead of zod's JSON dump: which field, what is wrong.
-        message: isZod ? cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : shape.message,
         data: {
           ...shape.data,
           // Internals never reach the client: the stack is dropped outside development.
@@ -40,11 +38,18 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors thrown anywhere below become their transport error here, once. */
+/** One sentence per problem: which field, what is wrong (instead of zod's JSON dump). */
+export const describeZodError = (error: z.ZodError): string =>
+  error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+
+/** Domain errors and bad input thrown anywhere below become their transport error here, once. */
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     throw toTRPCError(result.error.cause);
+  }
+  if (!result.ok && result.error.cause instanceof z.ZodError && result.error.code === 'BAD_REQUEST') {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(result.error.cause), cause: result.error.cause });
   }
   return result;
 });

@@ -160,7 +160,7 @@ export const contactsRouter = router({
           await audit(tx, { actor, action: 'contact.create', entityType: 'contact', entityId: id, details: { withConsent: input.consent !== undefined } });
         });
       } catch (error) {
-        if (isUniqueViolation(error, 'email')) {
+        if (isUniqueViolation(error, 'email_normalized')) {
           throw new AppError('CONTACT_EMAIL_TAKEN', 'A contact with this e-mail address already exists.', 'email');
         }
         throw error;

@@ -21,7 +21,10 @@ export const ZConsentProofInput = z.object({
 const name = z.string().trim().max(100, 'At most 100 characters');
 
 export const ZCreateContactInput = z.object({
-  email: z.email('Enter a valid e-mail address, like name@example.org').max(254, 'An e-mail address has at most 254 characters'),
+  email: z
+    .string()
+    .trim()
+    .pipe(z.email('Enter a valid e-mail address, like name@example.org').max(254, 'An e-mail address has at most 254 characters')),
   firstName: name.optional(),
   lastName: name.optional(),
   consent: ZConsentProofInput.optional(),

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { createDb, type Db, type Role } from '@zweck/db';
+import { DEMO_USERS, seedCatalogue, seedUsers } from '@zweck/db/seed';
+import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
+import pino from 'pino';
+import { hashPassword } from '../auth/password.ts';
+import { ZApiEnv, type ApiEnv } from '../env.ts';
+import { appRouter } from '../routers/index.ts';
+import type { Context } from '../trpc/context.ts';
+import { createCallerFactory } from '../trpc/init.ts';
+
+const need = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through infra/test.sh (it starts PostgreSQL and Temporal)`);
+  return value;
+};
+
+export interface Harness {
+  db: Db;
+  env: ApiEnv;
+  temporal: Client;
+  deps: Omit<Context, 'user' | 'sessionTokenHash' | 'setSessionCookie' | 'ip'>;
+  /** A caller as a signed-in demo user of the role, or signed out (null). */
+  callerFor(role: Role | null, overrides?: Partial<Context>): { caller: ReturnType<typeof createCaller>; cookies: (string | null)[] };
+  userId(role: Role): string;
+  close(): Promise<void>;
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/** A fresh database with the catalogue and one user per role, and a client of the real Temporal server. */
+export async function createHarness(): Promise<Harness> {
+  const database: TestDatabase = await createTestDatabase(need('ZWECK_PG_SERVER_URL'), 'api');
+  const db = createDb(database.url, { maxConnections: 5 });
+  await seedCatalogue(db);
+  await seedUsers(db, hashPassword);
+  const users = await db.user.findMany({ select: { id: true, email: true, displayName: true, role: true } });
+
+  const connection = await Connection.connect({ address: need('TEMPORAL_ADDRESS') });
+  const env = ZApiEnv.parse({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: need('TEMPORAL_ADDRESS'),
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    // No worker polls this queue: workflows start and wait, which is what these tests observe.
+    TEMPORAL_TASK_QUEUE: `api-test-${randomBytes(4).toString('hex')}`,
+    PUBLIC_URL: 'https://zweck.test',
+    UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+  });
+  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const deps = { db, env, temporal, log: pino({ level: 'silent' }), mailSink: null };
+
+  return {
+    db,
+    env,
+    temporal,
+    deps,
+    callerFor(role, overrides = {}) {
+      const user = role === null ? null : (users.find((u) => u.role === role) ?? null);
+      const cookies: (string | null)[] = [];
+      const ctx: Context = { ...deps, user, sessionTokenHash: null, ip: '203.0.113.42', setSessionCookie: (token) => cookies.push(token), ...overrides };
+      return { caller: createCaller(ctx), cookies };
+    },
+    userId(role) {
+      const user = users.find((u) => u.role === role);
+      if (!user) throw new Error(`no demo user with role ${role}`);
+      return user.id;
+    },
+    async close() {
+      // Workflows these tests started wait on a queue nobody polls: end them, leave no litter.
+      for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
+        await temporal.workflow.getHandle(wf.workflowId).terminate('test finished').catch(() => undefined);
+      }
+      await db.$disconnect();
+      await connection.close();
+      await database.drop();
+    },
+  };
+}
+
+export const demoPassword = (role: Role): string => DEMO_USERS.find((u) => u.role === role)!.password;
