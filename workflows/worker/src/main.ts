@@ -16,7 +16,7 @@ const worker = await createWorker({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: env.TEMPORAL_TASK_QUEUE,
-  workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+  workflowBundle: env.WORKFLOW_BUNDLE_PATH ? { codePath: env.WORKFLOW_BUNDLE_PATH } : undefined,
   deps: {
     db,
     mailer,

@@ -13,8 +13,8 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue?: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (`pnpm --filter @zweck/worker build`); without it the worker bundles at start. */
-  workflowBundlePath?: string;
+  /** A prebuilt bundle: a file (`pnpm --filter @zweck/worker build`) or code; without it the worker bundles at start. */
+  workflowBundle?: { codePath: string } | { code: string };
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -24,7 +24,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.deps),
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     // A graceful stop lets in-flight activities finish (a send completes and is recorded).
     shutdownGraceTime: '30 seconds',
     ...options.overrides,

@@ -1,0 +1,177 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from '@zweck/activities';
+import { createDb, type Db } from '@zweck/db';
+import { seedCatalogue } from '@zweck/db/seed';
+import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
+import { createMailer, messageIdFor, type Mailer } from '@zweck/mail';
+import { verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
+import { startMailSink, type MailSink } from '@zweck/mail-sink';
+import type { welcomeWorkflow } from '@zweck/workflows';
+import { welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalTestEnv } from './test/env.ts';
+import { createWorker, workflowsPath } from './worker.ts';
+
+const serverUrl = process.env.ZWECK_PG_SERVER_URL;
+if (!serverUrl) throw new Error('ZWECK_PG_SERVER_URL is not set: run the tests through infra/test.sh');
+
+const config = {
+  publicUrl: 'https://zweck.test',
+  mailDomain: 'zweck.test',
+  unsubscribeSecret: randomBytes(32).toString('hex'),
+  suppressionKey: randomBytes(32).toString('hex'),
+  sender: { imprint: 'Zweck Test GmbH, Berlin', privacyNoticeUrl: 'https://zweck.test/privacy' },
+};
+
+describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
+  let env: TestWorkflowEnvironment;
+  let database: TestDatabase;
+  let db: Db;
+  let sink: MailSink;
+  let mailer: Mailer;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `welcome-test-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    [env, database, sink] = await Promise.all([createLocalTestEnv(), createTestDatabase(serverUrl, 'wf'), startMailSink({ smtpPort: 0, httpPort: 0 })]);
+    db = createDb(database.url, { maxConnections: 5 });
+    await seedCatalogue(db);
+    mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${sink.smtpPort}`, from: '"Zweck" <news@zweck.test>' });
+    worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, deps: { db, mailer, config } });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    mailer?.close();
+    await db?.$disconnect();
+    await Promise.all([env?.teardown(), sink?.stop(), database?.drop()]);
+  });
+
+  async function contact(email: string, withConsent: boolean): Promise<string> {
+    const id = randomUUID();
+    await db.contact.create({ data: { id, email, emailNormalized: email.toLowerCase(), firstName: 'Quirinus' } });
+    if (withConsent) {
+      await db.consentEvent.create({
+        data: { contactId: id, purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: new Date('2026-11-01T10:00:00Z'), method: 'web_form', source: 'test', actor: 'contact' },
+      });
+    }
+    return id;
+  }
+
+  const run = (contactId: string) =>
+    env.client.workflow.execute<typeof welcomeWorkflow>('welcomeWorkflow', {
+      taskQueue,
+      workflowId: welcomeWorkflowId(contactId, 'newsletter'),
+      args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
+    });
+
+  it('with consent: exactly one message, with the unsubscribe headers and a working signed link', async () => {
+    const email = 'with-consent@example.org';
+    const contactId = await contact(email, true);
+    const result = await run(contactId);
+    expect(result.outcome).toBe('sent');
+
+    const received = sink.list().filter((m) => m.to === email);
+    expect(received).toHaveLength(1);
+    const message = sink.get(received[0]!.id)!;
+    const listUnsubscribe = message.headers.filter((h) => h.name === 'List-Unsubscribe');
+    expect(listUnsubscribe).toHaveLength(1);
+    expect(listUnsubscribe[0]!.value).toMatch(/^<https:\/\/zweck\.test\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@zweck\.test\?subject=unsubscribe%20[\w.-]+>$/);
+    expect(message.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
+
+    const row = await db.message.findUniqueOrThrow({ where: { idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter') } });
+    expect(row.status).toBe('sent');
+    expect(message.messageId).toBe(row.messageId);
+    const token = /\/u\/([\w.-]+)>/.exec(listUnsubscribe[0]!.value)![1]!;
+    expect(verifyUnsubscribeToken(config.unsubscribeSecret, token)).toMatchObject({ c: contactId, p: 'newsletter', ch: 'email', m: row.id });
+
+    // Asked twice: by the workflow before, by the activity right before sending.
+    const decisions = await db.policyDecision.findMany({ where: { contactId }, orderBy: { recordedAt: 'asc' } });
+    expect(decisions.map((d) => [d.allowed, d.decidedBy.split(':')[0]])).toEqual([
+      [true, 'workflow'],
+      [true, 'activity'],
+    ]);
+    expect(decisions[0]!.legalBasis).toBe('consent');
+  });
+
+  it('without consent: no message, and the skip is stored with the reason code', async () => {
+    const email = 'no-consent@example.org';
+    const contactId = await contact(email, false);
+    const result = await run(contactId);
+    expect(result).toEqual({ outcome: 'skipped', reasonCodes: ['NO_CONSENT'], decidedBy: 'workflow' });
+    expect(sink.list().filter((m) => m.to === email)).toHaveLength(0);
+    expect(await db.message.count({ where: { contactId } })).toBe(0);
+    const [decision] = await db.policyDecision.findMany({ where: { contactId } });
+    expect(decision).toMatchObject({ allowed: false, reasonCodes: ['NO_CONSENT'], action: 'send', purposeId: 'newsletter' });
+    expect(decision!.inputDigest).toMatch(/^sha256:/);
+  });
+
+  it('keeps the address, and every other personal datum, out of the workflow history; the history replays', async () => {
+    const email = 'history-check@example.org';
+    const contactId = await contact(email, true);
+    await run(contactId);
+    const history = await env.client.workflow.getHandle(welcomeWorkflowId(contactId, 'newsletter')).fetchHistory();
+    const payloads = (history.events ?? [])
+      .flatMap((e) => [
+        e.workflowExecutionStartedEventAttributes?.input,
+        e.activityTaskScheduledEventAttributes?.input,
+        e.activityTaskCompletedEventAttributes?.result,
+        e.workflowExecutionCompletedEventAttributes?.result,
+      ])
+      .flatMap((p) => p?.payloads ?? [])
+      .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+    expect(payloads.length).toBeGreaterThan(4);
+    expect(payloads.join('\n')).toContain(contactId);
+    expect(payloads.join('\n')).not.toContain(email);
+    expect(payloads.join('\n')).not.toContain('Quirinus'); // the first name
+
+    // Determinism guard: the recorded history replays against the current workflow code.
+    await Worker.runReplayHistory({ workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietLogger }) }, history, 'history-check');
+  });
+
+  it('the activity asks again: a withdrawal landing after the workflow decided wins', async () => {
+    const email = 'late-withdrawal@example.org';
+    const contactId = await contact(email, true);
+    await db.consentEvent.create({
+      data: { contactId, purposeId: 'newsletter', channel: 'email', kind: 'withdrawn', occurredAt: new Date(), method: 'one_click_unsubscribe', source: 'test', actor: 'contact' },
+    });
+    const activities = createActivities({ db, mailer, config });
+    const outcome = await activities.sendWelcomeMail({ contactId, purposeId: 'newsletter', channel: 'email', idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter') });
+    expect(outcome).toEqual({ outcome: 'skipped', reasonCodes: ['CONSENT_WITHDRAWN'], decidedBy: 'activity' });
+    expect(sink.list().filter((m) => m.to === email)).toHaveLength(0);
+  });
+
+  it('a retried send activity never sends twice', async () => {
+    const email = 'retried@example.org';
+    const contactId = await contact(email, true);
+    const activities = createActivities({ db, mailer, config });
+    const input = { contactId, purposeId: 'newsletter', channel: 'email' as const, idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter') };
+    const first = await activities.sendWelcomeMail(input);
+    const retry = await activities.sendWelcomeMail(input);
+    expect(first.outcome).toBe('sent');
+    expect(retry).toEqual(first);
+    expect(await db.message.count({ where: { contactId } })).toBe(1);
+    expect(sink.list().filter((m) => m.to === email)).toHaveLength(1);
+  });
+
+  it('after a crash mid-send, the retry sends the in-flight message once more with the same Message-ID', async () => {
+    const email = 'crashed@example.org';
+    const contactId = await contact(email, true);
+    const idempotencyKey = welcomeIdempotencyKey(contactId, 'newsletter');
+    // What a worker killed between "row written" and "SMTP answered" leaves behind.
+    const messageId = messageIdFor(idempotencyKey, config.mailDomain);
+    await db.message.create({ data: { idempotencyKey, messageId, contactId, purposeId: 'newsletter', channel: 'email', kind: 'welcome', status: 'sending' } });
+    const outcome = await createActivities({ db, mailer, config }).sendWelcomeMail({ contactId, purposeId: 'newsletter', channel: 'email', idempotencyKey });
+    expect(outcome.outcome).toBe('sent');
+    const received = sink.list().filter((m) => m.to === email);
+    expect(received.map((m) => m.messageId)).toEqual([messageId]);
+    expect((await db.message.findUniqueOrThrow({ where: { idempotencyKey } })).status).toBe('sent');
+  });
+});
+
+const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
