@@ -9,22 +9,24 @@ const NODE_BUILTINS = [
 ];
 
 const rule = (patterns, message) => ({ group: patterns, message });
+/** Exactly this module specifier, not what lies below it. */
+const exact = (name, message) => ({ exact: name, message });
 
 /** Forbidden edges per package, keyed by workspace package name. */
 export const boundaries = {
   '@zweck/policy': [
-    rule(['@zweck/*', '@prisma/*', '@temporalio/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
+    rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*', '@prisma/*', '@temporalio/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
       'packages/policy is pure (DESIGN.md rule 1): no I/O, no other workspace package, no Node built-ins. It must run in the workflow sandbox and the browser.'),
   ],
   '@zweck/db': [
-    rule(['@zweck/*'], 'packages/db depends on nothing internal; everything else depends on it.'),
+    rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'packages/db depends on nothing internal; everything else depends on it.'),
   ],
   '@zweck/mail': [
     rule(['@zweck/db', '@zweck/api', '@zweck/web', '@zweck/activities', '@zweck/workflows', '@zweck/worker', '@temporalio/*'],
       'packages/mail builds and sends messages; it may use policy types, nothing above it.'),
   ],
   '@zweck/workflows': [
-    rule(['@zweck/db', '@zweck/mail', '@zweck/mail/*', '@prisma/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
+    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@prisma/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
       'Workflow code runs in the Temporal sandbox and must be deterministic: every side effect belongs in an activity (DESIGN.md rule 2).'),
     rule(['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
       'The workflow bundler rejects @temporalio/{client,worker,activity}; import @temporalio/workflow only.'),
@@ -39,11 +41,10 @@ export const boundaries = {
   '@zweck/api': [
     rule(['@zweck/activities', '@temporalio/worker', '@zweck/worker'],
       'The API starts, signals and queries workflows through @temporalio/client; it never runs activities itself.'),
-    rule(['@zweck/mail'],
-      'The API may not reach the mail transport (only activities send mail); it may use @zweck/mail/unsubscribe-token and previews.'),
+    exact('@zweck/mail', 'The API may not reach the mail transport (only activities send mail); it may use @zweck/mail/unsubscribe-token.'),
   ],
   '@zweck/web': [
-    rule(['@zweck/db', '@zweck/mail', '@zweck/mail/*', '@zweck/activities', '@zweck/workflows', '@zweck/worker', '@temporalio/*', '@prisma/*'],
+    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@zweck/mail-sink', '@zweck/mail-sink/*', '@zweck/activities', '@zweck/workflows', '@zweck/workflows/*', '@zweck/worker', '@temporalio/*', '@prisma/*'],
       'The web UI talks to the API through tRPC only (DESIGN.md rule 6).'),
   ],
 };
@@ -68,7 +69,10 @@ export function createConfig({ packageName, tsconfigRootDir, extra = [] }) {
         '@typescript-eslint/no-restricted-imports': [
           'error',
           // Type-only imports cross freely: `import type` of the API router in web, of activities in workflows.
-          { patterns: patterns.map((p) => ({ ...p, allowTypeImports: true })) },
+          {
+            paths: patterns.filter((p) => p.exact).map((p) => ({ name: p.exact, message: p.message, allowTypeImports: true })),
+            patterns: patterns.filter((p) => p.group).map((p) => ({ ...p, allowTypeImports: true })),
+          },
         ],
         // STYLE.md principle 3: one env.ts per deployable reads the environment; packages take config as arguments.
         'no-restricted-properties': [

@@ -20,8 +20,10 @@ export interface ApiServer {
 export function createServer(deps: ApiDeps): ApiServer {
   const { env, log } = deps;
   const secureCookie = env.PUBLIC_URL.startsWith('https://');
+  // Fastify's logger type is narrower than pino's; the instance is the same.
+  const loggerInstance: FastifyBaseLogger = log;
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance,
     // Request URLs can carry unsubscribe tokens: the default request log is replaced by one
     // that logs the route pattern, never the URL.
     logController: new LogController({ disableRequestLogging: true }),
@@ -48,7 +50,7 @@ export function createServer(deps: ApiDeps): ApiServer {
     payload.on('end', () => done(null, {}));
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/healthz', () => ({ ok: true }));
   registerUnsubscribeRoutes(app, deps);
 
   const createContext = async ({ req, res }: CreateFastifyContextOptions): Promise<Context> => {

@@ -22,7 +22,7 @@ describe('access control', () => {
   afterAll(async () => h?.close());
 
   it('every procedure declares who may call it', () => {
-    const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { meta?: ProcedureMeta } }>);
+    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>);
     expect(procedures.length).toBeGreaterThan(5);
     const undeclared = procedures
       .filter(([, p]) => {

@@ -106,7 +106,7 @@ export const contactsRouter = router({
       if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
       await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.read', entityType: 'contact', entityId: contact.id });
       const automation = await describeWelcome(ctx.temporal, contact.id, WELCOME_PURPOSE).catch(() => null);
-      return { ...contact, ...consentSummary(contact.consentEvents, new Date()), consentEvents: contact.consentEvents.map((e) => ({ ...e, kind: e.kind as string })), automation };
+      return { ...contact, ...consentSummary(contact.consentEvents, new Date()), automation };
     }),
 
   create: procedureFor('admin', 'marketer')

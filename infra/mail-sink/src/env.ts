@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+export const readSinkEnv = (source: NodeJS.ProcessEnv = process.env) =>
+  z
+    .object({
+      ZWECK_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+      ZWECK_SINK_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8025),
+      ZWECK_SINK_DIR: z.string().min(1).optional(),
+    })
+    .parse(source);
