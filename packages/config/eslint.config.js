@@ -26,7 +26,7 @@ export const boundaries = {
       'packages/mail builds and sends messages; it may use policy types, nothing above it.'),
   ],
   '@zweck/workflows': [
-    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@prisma/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
+    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@zweck/temporal-codec', '@prisma/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
       'Workflow code runs in the Temporal sandbox and must be deterministic: every side effect belongs in an activity (DESIGN.md rule 2).'),
     rule(['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
       'The workflow bundler rejects @temporalio/{client,worker,activity}; import @temporalio/workflow only.'),
@@ -34,6 +34,9 @@ export const boundaries = {
   '@zweck/activities': [
     rule(['@zweck/worker', '@zweck/api', '@zweck/web', '@temporalio/worker', '@temporalio/client'],
       'Activities perform side effects for the worker; they never reach the apps or the worker itself.'),
+  ],
+  '@zweck/temporal-codec': [
+    rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.'),
   ],
   '@zweck/worker': [
     rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.'),
@@ -44,7 +47,7 @@ export const boundaries = {
     exact('@zweck/mail', 'The API may not reach the mail transport (only activities send mail); it may use @zweck/mail/unsubscribe-token.'),
   ],
   '@zweck/web': [
-    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@zweck/mail-sink', '@zweck/mail-sink/*', '@zweck/activities', '@zweck/workflows', '@zweck/workflows/*', '@zweck/worker', '@temporalio/*', '@prisma/*'],
+    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@zweck/mail-sink', '@zweck/mail-sink/*', '@zweck/temporal-codec', '@zweck/activities', '@zweck/workflows', '@zweck/workflows/*', '@zweck/worker', '@temporalio/*', '@prisma/*'],
       'The web UI talks to the API through tRPC only (DESIGN.md rule 6).'),
   ],
 };

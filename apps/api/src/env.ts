@@ -1,3 +1,4 @@
+import { ZPayloadKeys } from '@zweck/temporal-codec';
 import { z } from 'zod';
 
 /** The API's configuration, validated once at start-up. Nothing else reads process.env. */
@@ -9,6 +10,8 @@ export const ZApiEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  /** Keys that encrypt every payload Temporal stores; the first encrypts, all decrypt. */
+  TEMPORAL_PAYLOAD_KEYS: ZPayloadKeys,
   /** Where the outbox view reads messages from (the local SMTP sink); unset in production. */
   MAIL_SINK_URL: z.url().optional(),
   PUBLIC_URL: z.url(),

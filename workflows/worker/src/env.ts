@@ -1,3 +1,4 @@
+import { ZPayloadKeys } from '@zweck/temporal-codec';
 import { z } from 'zod';
 
 /** The worker's configuration, validated once at start-up. Nothing else reads process.env. */
@@ -7,6 +8,8 @@ export const ZWorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  /** Keys that encrypt every payload Temporal stores; the first encrypts, all decrypt. */
+  TEMPORAL_PAYLOAD_KEYS: ZPayloadKeys,
   SMTP_URL: z.url(),
   MAIL_FROM: z.string().min(3).default('"Zweck Demo GmbH" <news@zweck.test>'),
   MAIL_DOMAIN: z.string().min(3).default('zweck.test'),

@@ -16,6 +16,7 @@ const worker = await createWorker({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: env.TEMPORAL_TASK_QUEUE,
+  payloadKeys: env.TEMPORAL_PAYLOAD_KEYS,
   workflowBundle: env.WORKFLOW_BUNDLE_PATH ? { codePath: env.WORKFLOW_BUNDLE_PATH } : undefined,
   deps: {
     db,

@@ -11,11 +11,15 @@ import { startMailSink, type MailSink } from '@zweck/mail-sink';
 import type { welcomeWorkflow } from '@zweck/workflows';
 import { welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@temporalio/client';
+import { createDataConverter, EncryptionCodec, ZPayloadKeys } from '@zweck/temporal-codec';
 import { createLocalTestEnv } from './test/env.ts';
 import { createWorker, workflowsPath } from './worker.ts';
 
 const serverUrl = process.env.ZWECK_PG_SERVER_URL;
 if (!serverUrl) throw new Error('ZWECK_PG_SERVER_URL is not set: run the tests through infra/test.sh');
+
+const payloadKeys = ZPayloadKeys.parse(`test:${randomBytes(32).toString('base64')}`);
 
 const config = {
   publicUrl: 'https://zweck.test',
@@ -33,6 +37,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
   let mailer: Mailer;
   let worker: Worker;
   let running: Promise<void>;
+  let client: Client;
   const taskQueue = `welcome-test-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
@@ -40,7 +45,9 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     db = createDb(database.url, { maxConnections: 5 });
     await seedCatalogue(db);
     mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${sink.smtpPort}`, from: '"Zweck" <news@zweck.test>' });
-    worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, deps: { db, mailer, config } });
+    worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, payloadKeys, deps: { db, mailer, config } });
+    // The client encrypts with the same keys, as the API's does.
+    client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: createDataConverter(payloadKeys) });
     running = worker.run();
   });
 
@@ -64,7 +71,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
   }
 
   const run = (contactId: string) =>
-    env.client.workflow.execute<typeof welcomeWorkflow>('welcomeWorkflow', {
+    client.workflow.execute<typeof welcomeWorkflow>('welcomeWorkflow', {
       taskQueue,
       workflowId: welcomeWorkflowId(contactId, 'newsletter'),
       args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
@@ -115,23 +122,31 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     const email = 'history-check@example.org';
     const contactId = await contact(email, true);
     await run(contactId);
-    const history = await env.client.workflow.getHandle(welcomeWorkflowId(contactId, 'newsletter')).fetchHistory();
-    const payloads = (history.events ?? [])
+    const history = await client.workflow.getHandle(welcomeWorkflowId(contactId, 'newsletter')).fetchHistory();
+    const stored = (history.events ?? [])
       .flatMap((e) => [
         e.workflowExecutionStartedEventAttributes?.input,
         e.activityTaskScheduledEventAttributes?.input,
         e.activityTaskCompletedEventAttributes?.result,
         e.workflowExecutionCompletedEventAttributes?.result,
       ])
-      .flatMap((p) => p?.payloads ?? [])
-      .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
-    expect(payloads.length).toBeGreaterThan(4);
+      .flatMap((p) => p?.payloads ?? []);
+    const text = (p: { data?: Uint8Array | null }) => Buffer.from(p.data ?? new Uint8Array()).toString('latin1');
+    // At rest, Temporal holds ciphertext only: not even the contact's ID is readable.
+    expect(stored.length).toBeGreaterThan(4);
+    expect(stored.map(text).join('\n')).not.toContain(contactId);
+    // Decrypted, the payloads hold IDs and states, never the address or the name.
+    const payloads = (await new EncryptionCodec(payloadKeys).decode(stored)).map(text);
     expect(payloads.join('\n')).toContain(contactId);
     expect(payloads.join('\n')).not.toContain(email);
     expect(payloads.join('\n')).not.toContain('Quirinus'); // the first name
 
     // Determinism guard: the recorded history replays against the current workflow code.
-    await Worker.runReplayHistory({ workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietLogger }) }, history, 'history-check');
+    await Worker.runReplayHistory(
+      { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietLogger }), dataConverter: createDataConverter(payloadKeys) },
+      history,
+      'history-check',
+    );
   });
 
   it('the activity asks again: a withdrawal landing after the workflow decided wins', async () => {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '@zweck/activities';
+import { createDataConverter, type KeyRing } from '@zweck/temporal-codec';
 import { TASK_QUEUE } from '@zweck/workflows/contracts';
 
 const require = createRequire(import.meta.url);
@@ -13,6 +14,8 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue?: string;
   deps: ActivityDeps;
+  /** Payload encryption keys; the API's client must use the same ring. */
+  payloadKeys: KeyRing;
   /** A prebuilt bundle: a file (`pnpm --filter @zweck/worker build`) or code; without it the worker bundles at start. */
   workflowBundle?: { codePath: string } | { code: string };
   overrides?: Partial<WorkerOptions>;
@@ -24,6 +27,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.deps),
+    dataConverter: createDataConverter(options.payloadKeys),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     // A graceful stop lets in-flight activities finish (a send completes and is recorded).
     shutdownGraceTime: '30 seconds',

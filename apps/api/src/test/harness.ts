@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createDb, type Db, type Role } from '@zweck/db';
 import { DEMO_USERS, seedCatalogue, seedUsers } from '@zweck/db/seed';
 import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
+import { createDataConverter } from '@zweck/temporal-codec';
 import pino from 'pino';
 import { hashPassword } from '../auth/password.ts';
 import { ZApiEnv, type ApiEnv } from '../env.ts';
@@ -45,11 +46,12 @@ export async function createHarness(): Promise<Harness> {
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
     // No worker polls this queue: workflows start and wait, which is what these tests observe.
     TEMPORAL_TASK_QUEUE: `api-test-${randomBytes(4).toString('hex')}`,
+    TEMPORAL_PAYLOAD_KEYS: `test:${randomBytes(32).toString('base64')}`,
     PUBLIC_URL: 'https://zweck.test',
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
   });
-  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS) });
   const deps = { db, env, temporal, log: pino({ level: 'silent' }), mailSink: null };
 
   return {

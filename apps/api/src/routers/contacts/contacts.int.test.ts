@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { EncryptionCodec } from '@zweck/temporal-codec';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
@@ -54,7 +55,11 @@ describe('contacts', () => {
     const handle = h.temporal.workflow.getHandle(welcomeWorkflowId(result.id, 'newsletter'));
     const history = await handle.fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const payload = Buffer.from(started?.input?.payloads?.[0]?.data ?? new Uint8Array()).toString('utf8');
+    const stored = started?.input?.payloads?.[0];
+    // What Temporal stores is ciphertext; decrypted, it holds IDs and nothing that names the person.
+    expect(Buffer.from(stored?.data ?? new Uint8Array()).toString('latin1')).not.toContain(result.id);
+    const [plain] = await new EncryptionCodec(h.env.TEMPORAL_PAYLOAD_KEYS).decode([stored!]);
+    const payload = Buffer.from(plain!.data!).toString('utf8');
     expect(JSON.parse(payload)).toEqual({ version: 1, contactId: result.id, purposeId: 'newsletter', channel: 'email' });
     expect(payload).not.toMatch(/lena|schulz|@/i);
 
