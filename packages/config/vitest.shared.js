@@ -12,6 +12,9 @@ export function defineTestConfig(test = {}) {
   return defineConfig({
     test: {
       pool: 'forks',
+      // Real servers under a loaded CI machine (2 cores, suites running side by side) start slowly.
+      testTimeout: 60_000,
+      hookTimeout: 180_000,
       include: ['src/**/*.test.ts'],
       reporters: ['default', 'json'],
       outputFile: { json: '.vitest/results.json' },
