@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings the whole product up with demo data: PostgreSQL, Temporal, the SMTP sink, the worker and
-# the API serving the admin UI. Prints where to open it. `pnpm down` (infra/down.sh) stops it.
+# the API serving the admin UI. Prints where to open it. `bash infra/down.sh` stops it.
 source "$(dirname "$0")/lib.sh"
 cd "$ZWECK_ROOT"
 
@@ -43,6 +43,6 @@ cat <<INFO
     sales@zweck.test     zweck-sales-demo
     dpo@zweck.test       zweck-dpo-demo
 
-  Logs in $ZWECK_LOG_DIR; stop with: pnpm down
+  Logs in $ZWECK_LOG_DIR; stop with: bash infra/down.sh  (services too: --all)
 
 INFO
