@@ -1,0 +1,203 @@
+// The thin slice, end to end in Chromium against the real system: sign in, add a contact with
+// consent and its proof, watch the policy allow the welcome mail and the mail arrive with its
+// one-click unsubscribe headers; a contact without consent gets a denial and no mail.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
+const SALES = { email: 'sales@zweck.test', password: 'zweck-sales-demo' };
+/** The workflow runs on a real Temporal: give it time, but not forever. */
+const WORKFLOW_TIMEOUT = 90_000;
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set. This spec drives the whole product (API serving the built UI, worker, Temporal, SMTP sink). ` +
+        'Run it through vitest so that e2e/global-setup.ts starts everything, or point it at a running installation, e.g. ' +
+        'ZWECK_E2E_URL=http://127.0.0.1:4000 ZWECK_E2E_MAIL_SINK_URL=http://127.0.0.1:8025 after `pnpm up`.',
+    );
+  }
+  return value;
+}
+
+const uniqueEmail = (label: string): string => `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.org`;
+
+describe('admin UI: the thin slice', () => {
+  let browser: Browser | undefined;
+  let sink: MailSinkClient | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A fresh browser context (no cookies) per test; a screenshot of where it stood if the test fails. */
+  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
+    // Every test fails (none is skipped) when there is no system to test.
+    const baseUrl = requireEnv('ZWECK_E2E_URL');
+    if (!browser) throw new Error('the browser did not start');
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      await body(page);
+    } catch (error) {
+      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  }
+
+  const emailInput = (page: Page) => page.getByRole('textbox', { name: 'E-mail', exact: true });
+
+  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
+    await page.goto('/');
+    await emailInput(page).fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+  }
+
+  async function openNewContactForm(page: Page): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New contact' }).click();
+    await page.getByRole('heading', { name: 'New contact', level: 1 }).waitFor();
+  }
+
+  /** Saves the form and waits for the contact's own page; returns its ID. */
+  async function save(page: Page): Promise<string> {
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Policy decisions' }).waitFor();
+    return new URL(page.url()).pathname.split('/').pop() ?? '';
+  }
+
+  const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
+
+  it('refuses a wrong password with a plain message', async () => {
+    await withPage('wrong-password', async (page) => {
+      await page.goto('/');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}01-sign-in.png` });
+
+      await emailInput(page).fill(MARKETER.email);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      const alert = page.getByRole('alert').filter({ hasText: 'not correct' });
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('The e-mail address or password is not correct.');
+      // Still on the sign-in page, signed out.
+      expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    });
+  });
+
+  it('adds a contact with newsletter consent; the policy allows the welcome mail and it goes out with one-click unsubscribe', async () => {
+    await withPage('with-consent', async (page) => {
+      const email = uniqueEmail('consent');
+      await signIn(page, MARKETER);
+      await openNewContactForm(page);
+
+      await emailInput(page).fill(email);
+      await page.getByLabel('First name').fill('Greta');
+      await page.getByLabel('Last name').fill('Hoffmann');
+      await page.getByLabel('Consent to the newsletter by e-mail').check();
+      await page.getByLabel('How was consent given?').selectOption('in_person');
+      // The wording shown is the catalogue's text for the chosen version and language.
+      await page.getByText('Yes, send me the monthly newsletter by e-mail.', { exact: false }).waitFor();
+      await page.getByLabel('Wording language').selectOption('de');
+      await page.getByText('Ja, schicken Sie mir den monatlichen Newsletter per E-Mail.', { exact: false }).waitFor();
+      await page.getByLabel('Wording language').selectOption('en');
+      expect(await page.getByLabel('When was consent given?').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+      await page.getByLabel('Where was consent given?').fill('Trade fair Berlin, stand 12');
+      await page.screenshot({ path: `${ARTIFACTS}02-contact-form.png`, fullPage: true });
+
+      await save(page);
+      await page.getByRole('heading', { name: 'Greta Hoffmann', level: 1 }).waitFor();
+      await region(page, 'Consent').getByText('Granted', { exact: true }).waitFor();
+      await region(page, 'Consent ledger').getByText('Trade fair Berlin, stand 12').waitFor();
+
+      // No reload: the page follows the running workflow by itself.
+      await region(page, 'Policy decisions').getByText('Allowed', { exact: true }).first().waitFor({ timeout: WORKFLOW_TIMEOUT });
+      await region(page, 'Messages').getByRole('cell', { name: 'Sent', exact: true }).waitFor({ timeout: WORKFLOW_TIMEOUT });
+      await page.screenshot({ path: `${ARTIFACTS}03-contact-with-decision.png`, fullPage: true });
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outbox' }).click();
+      await page.getByRole('heading', { name: 'Outbox', level: 1 }).waitFor();
+      await page.getByRole('row').filter({ hasText: email }).getByRole('link').click();
+      await page.getByRole('heading', { name: 'Headers' }).waitFor();
+
+      const header = (name: string) => region(page, 'Headers').getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+      expect(await header('To').textContent()).toContain(email);
+      expect(await header('List-Unsubscribe-Post').textContent()).toContain('List-Unsubscribe=One-Click');
+      expect(await header('List-Unsubscribe').textContent()).toMatch(/<https?:\/\/[^>]+\/u\/[^>]+>/);
+      expect(await page.locator('iframe[sandbox=""]').count()).toBe(1);
+      // Tall enough that the sandboxed HTML body is painted in the screenshot, too.
+      await page.setViewportSize({ width: 1360, height: 1700 });
+      await page.frameLocator('iframe[sandbox=""]').getByText('Hello Greta').waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}04-outbox-message.png` });
+    });
+  });
+
+  it('adds a contact without consent: the policy denies with NO_CONSENT and no mail is sent', async () => {
+    await withPage('without-consent', async (page) => {
+      const mailSink = (sink ??= createMailSinkClient(requireEnv('ZWECK_E2E_MAIL_SINK_URL')));
+      const email = uniqueEmail('no-consent');
+      await signIn(page, MARKETER);
+      await openNewContactForm(page);
+      await emailInput(page).fill(email);
+      await page.getByLabel('First name').fill('Paul');
+      await page.getByLabel('Last name').fill('Kleine');
+      await save(page);
+
+      const decisions = region(page, 'Policy decisions');
+      await decisions.getByText('Denied', { exact: true }).first().waitFor({ timeout: WORKFLOW_TIMEOUT });
+      await decisions.getByText('NO_CONSENT', { exact: true }).waitFor();
+      await decisions.getByText('There is no consent for this purpose on this channel.').waitFor();
+      await region(page, 'Automation').getByText('Completed', { exact: true }).waitFor({ timeout: WORKFLOW_TIMEOUT });
+      await region(page, 'Messages').getByText('No messages sent to this person.').waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}05-contact-denied.png`, fullPage: true });
+
+      // The workflow has finished with its decision recorded: nothing for this address reached the wire.
+      const messages = await mailSink.list();
+      expect(messages.filter((m) => m.to.includes(email) || m.envelopeTo.includes(email))).toEqual([]);
+    });
+  });
+
+  it('shows a sales user neither the outbox nor the contact form', async () => {
+    await withPage('sales-navigation', async (page) => {
+      await signIn(page, SALES);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      expect(await nav.getByRole('link', { name: 'Contacts' }).isVisible()).toBe(true);
+      expect(await nav.getByRole('link', { name: 'Outbox' }).count()).toBe(0);
+      expect(await nav.getByRole('link', { name: 'New contact' }).count()).toBe(0);
+      await page.goto('/outbox');
+      await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
+    });
+  });
+
+  it('signs out back to the sign-in page, and stays signed out', async () => {
+    await withPage('sign-out', async (page) => {
+      await signIn(page, MARKETER);
+      await page.getByText('Mara Marketer').waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await emailInput(page).isVisible()).toBe(true);
+      await page.screenshot({ path: `${ARTIFACTS}06-signed-out.png` });
+    });
+  });
+});

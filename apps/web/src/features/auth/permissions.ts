@@ -1,0 +1,17 @@
+import type { SessionUser } from '../../lib/trpc.ts';
+
+type Role = SessionUser['role'];
+
+/**
+ * What each role may do, mirrored from the API's procedure roles so that the UI offers only what
+ * will work. The API stays the authority: it answers FORBIDDEN whatever the UI shows.
+ */
+const PERMISSIONS = {
+  'contacts.create': ['admin', 'marketer'],
+  'automation.start': ['admin', 'marketer'],
+  'outbox.read': ['admin', 'marketer', 'dpo'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const can = (role: Role, permission: Permission): boolean => (PERMISSIONS[permission] as readonly Role[]).includes(role);

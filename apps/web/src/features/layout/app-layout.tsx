@@ -1,0 +1,63 @@
+import { NavLink, Outlet } from 'react-router';
+import { label } from '../../lib/labels.ts';
+import { can } from '../auth/permissions.ts';
+import { useSessionUser } from '../auth/session.tsx';
+import { SignOutButton } from '../auth/sign-out-button.tsx';
+
+const navClass = ({ isActive }: { isActive: boolean }): string => (isActive ? 'nav-link nav-link-active' : 'nav-link');
+
+export function AppLayout() {
+  const user = useSessionUser();
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <NavLink to="/contacts" className="brand" aria-label="Zweck, contacts">
+            <span className="brand-mark" aria-hidden="true">
+              Z
+            </span>
+            <span className="brand-name">Zweck</span>
+          </NavLink>
+          <nav aria-label="Main">
+            <ul className="nav">
+              <li>
+                <NavLink to="/contacts" end className={navClass}>
+                  Contacts
+                </NavLink>
+              </li>
+              {can(user.role, 'contacts.create') ? (
+                <li>
+                  <NavLink to="/contacts/new" className={navClass}>
+                    New contact
+                  </NavLink>
+                </li>
+              ) : null}
+              {can(user.role, 'outbox.read') ? (
+                <li>
+                  <NavLink to="/outbox" className={navClass}>
+                    Outbox
+                  </NavLink>
+                </li>
+              ) : null}
+            </ul>
+          </nav>
+          <div className="user-menu">
+            <div className="user-identity">
+              <span className="user-name">{user.displayName}</span>
+              <span className="user-detail">
+                {user.email} · <span className="role-tag">{label(user.role)}</span>
+              </span>
+            </div>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
