@@ -148,6 +148,28 @@ describe('admin UI: the thin slice', () => {
       await page.setViewportSize({ width: 1360, height: 1700 });
       await page.frameLocator('iframe[sandbox=""]').getByText('Hello Greta').waitFor();
       await page.screenshot({ path: `${ARTIFACTS}04-outbox-message.png` });
+
+      // The recipient follows the link from the mail, in a browser that is signed in to nothing.
+      const unsubscribeUrl = /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec((await header('List-Unsubscribe').textContent()) ?? '')?.[1];
+      expect(unsubscribeUrl).toBeDefined();
+      const recipient = await browser!.newContext();
+      try {
+        const inbox = await recipient.newPage();
+        await inbox.goto(unsubscribeUrl!);
+        // Opening the link only asks (mail scanners follow links too) ...
+        await inbox.getByRole('heading', { name: 'Unsubscribe from Newsletter?' }).waitFor();
+        await inbox.screenshot({ path: `${ARTIFACTS}05-unsubscribe-question.png` });
+        // ... the button withdraws.
+        await inbox.getByRole('button', { name: 'Unsubscribe' }).click();
+        await inbox.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+      } finally {
+        await recipient.close();
+      }
+      await page.goBack();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+      await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
+      await region(page, 'Consent').getByText('Withdrawn', { exact: true }).waitFor();
+      await region(page, 'Consent ledger').getByText('Withdrawn', { exact: true }).waitFor();
     });
   });
 
@@ -168,7 +190,7 @@ describe('admin UI: the thin slice', () => {
       await decisions.getByText('There is no consent for this purpose on this channel.').waitFor();
       await region(page, 'Automation').getByText('Completed', { exact: true }).waitFor({ timeout: WORKFLOW_TIMEOUT });
       await region(page, 'Messages').getByText('No messages sent to this person.').waitFor();
-      await page.screenshot({ path: `${ARTIFACTS}05-contact-denied.png`, fullPage: true });
+      await page.screenshot({ path: `${ARTIFACTS}06-contact-denied.png`, fullPage: true });
 
       // The workflow has finished with its decision recorded: nothing for this address reached the wire.
       const messages = await mailSink.list();
@@ -197,7 +219,7 @@ describe('admin UI: the thin slice', () => {
       await page.reload();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await emailInput(page).isVisible()).toBe(true);
-      await page.screenshot({ path: `${ARTIFACTS}06-signed-out.png` });
+      await page.screenshot({ path: `${ARTIFACTS}07-signed-out.png` });
     });
   });
 });

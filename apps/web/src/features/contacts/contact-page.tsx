@@ -31,6 +31,8 @@ export function ContactPage() {
   const { id = '' } = useParams();
   const contact = useQuery({
     ...trpc.contacts.get.queryOptions({ id }),
+    // Consent changes outside the admin (a person unsubscribes): opening the page always asks afresh.
+    staleTime: 0,
     refetchInterval: (query) => (query.state.data?.automation?.status === 'RUNNING' ? LIVE_REFRESH_MS : false),
   });
 
