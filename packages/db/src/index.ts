@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/prisma/client.ts';
+import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 
 export * from './generated/prisma/client.ts';
 export type * from './generated/prisma/models.ts';
@@ -39,3 +39,13 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
 }
 
 export { normalizeEmail, suppressionHash } from './suppression.ts';
+
+/**
+ * The consent ledger as packages/policy folds it: the fields that decide, in ledger order (time,
+ * then recording order for ties). Every reader that folds the ledger uses these arguments, so
+ * that the API, the activities and the unsubscribe endpoint fold the same events the same way.
+ */
+export const LEDGER_FOLD_ARGS = {
+  select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true },
+  orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
+} as const satisfies Prisma.ConsentEventFindManyArgs;

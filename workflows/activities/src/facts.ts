@@ -1,5 +1,5 @@
 import type { Db } from '@zweck/db';
-import { suppressionHash } from '@zweck/db';
+import { LEDGER_FOLD_ARGS, suppressionHash } from '@zweck/db';
 import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type PurposeRule } from '@zweck/policy';
 
 export interface DecisionFacts {
@@ -20,10 +20,7 @@ export async function readDecisionFacts(
       email: true,
       firstName: true,
       status: true,
-      consentEvents: {
-        select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true },
-        orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
-      },
+      consentEvents: LEDGER_FOLD_ARGS,
     },
   });
   if (!contact) return null;

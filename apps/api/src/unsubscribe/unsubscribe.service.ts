@@ -1,4 +1,4 @@
-import type { Db } from '@zweck/db';
+import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
 import { verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { consentAt, foldLedger, toLedgerEvent, ZChannel } from '@zweck/policy';
 import { audit, truncateIp } from '../audit.ts';
@@ -26,11 +26,7 @@ export async function withdrawByToken(db: Db, secret: string, token: string, ip:
     const purpose = await tx.purpose.findUnique({ where: { id: claims.p }, select: { name: true } });
     if (locked.length === 0) return { status: 'contact_gone', purposeName: purpose?.name ?? null } as const;
 
-    const events = await tx.consentEvent.findMany({
-      where: { contactId: claims.c },
-      select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true },
-      orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
-    });
+    const events = await tx.consentEvent.findMany({ where: { contactId: claims.c }, ...LEDGER_FOLD_ARGS });
     const state = consentAt(foldLedger(events.map(toLedgerEvent)), claims.p, channel, now.toISOString());
     if (state.status !== 'granted' && state.status !== 'confirmed') {
       return { status: 'already_withdrawn', purposeName: purpose?.name ?? null } as const;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isUniqueViolation, normalizeEmail, type Prisma } from '@zweck/db';
+import { isUniqueViolation, LEDGER_FOLD_ARGS, normalizeEmail, type Prisma } from '@zweck/db';
 import { consentAt, foldLedger, toLedgerEvent, type Channel } from '@zweck/policy';
 import { audit, truncateIp } from '../../audit.ts';
 import { describeWelcome, startWelcome, type AutomationStart } from '../../automation.ts';
@@ -19,7 +19,7 @@ import {
 const WELCOME_PURPOSE = 'newsletter';
 const WELCOME_CHANNEL: Channel = 'email';
 
-const ledgerSelect = { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true } satisfies Prisma.ConsentEventSelect;
+const ledgerSelect = LEDGER_FOLD_ARGS.select;
 
 const contactListSelect = {
   id: true,
@@ -29,7 +29,7 @@ const contactListSelect = {
   status: true,
   lifecycleStage: true,
   createdAt: true,
-  consentEvents: { select: ledgerSelect, orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }] },
+  consentEvents: LEDGER_FOLD_ARGS,
 } satisfies Prisma.ContactSelect;
 
 /** Current consent per purpose and channel, folded by packages/policy exactly as the workflows fold it. */
@@ -87,8 +87,8 @@ export const contactsRouter = router({
         select: {
           ...contactListSelect,
           consentEvents: {
+            ...LEDGER_FOLD_ARGS,
             select: { ...ledgerSelect, id: true, recordedAt: true, method: true, source: true, wordingVersion: true, wordingHash: true, actor: true },
-            orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
           },
           decisions: {
             select: { id: true, purposeId: true, channel: true, action: true, allowed: true, legalBasis: true, reasonCodes: true, policyVersion: true, inputDigest: true, decidedBy: true, decidedAt: true },
