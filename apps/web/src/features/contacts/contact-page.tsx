@@ -2,8 +2,10 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Badge } from '../../components/badge.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
 import { PageHeader, Section } from '../../components/page-header.tsx';
+import { RecordLoadError } from '../../components/record-load-error.tsx';
 import {
   ConsentBadge,
   ConsentEventBadge,
@@ -13,7 +15,6 @@ import {
   WorkflowStatusBadge,
 } from '../../components/status-badges.tsx';
 import { Time } from '../../components/time.tsx';
-import { appCodeOf, describeError, transportCodeOf } from '../../lib/errors.ts';
 import { label, reasonArticle, reasonMessage, shorten } from '../../lib/labels.ts';
 import { queryClient, trpc, type RouterOutputs } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
@@ -38,22 +39,14 @@ export function ContactPage() {
 
   if (contact.isPending) return <Loading label="Loading the contact…" />;
   if (contact.isError) {
-    const missing = appCodeOf(contact.error) === 'CONTACT_NOT_FOUND' || transportCodeOf(contact.error) === 'BAD_REQUEST';
     return (
-      <>
-        <title>Contact · Zweck</title>
-        <PageHeader title={missing ? 'Contact not found' : 'Contact'} />
-        {missing ? (
-          <Notice tone="warning">
-            <p>{describeError(contact.error)}</p>
-            <p>
-              <Link to="/contacts">Back to contacts</Link>
-            </p>
-          </Notice>
-        ) : (
-          <ErrorNotice title="The contact could not be loaded" error={contact.error} onRetry={() => void contact.refetch()} />
-        )}
-      </>
+      <RecordLoadError
+        noun="Contact"
+        error={contact.error}
+        notFoundCode="CONTACT_NOT_FOUND"
+        back={<Link to="/contacts">Back to contacts</Link>}
+        onRetry={() => void contact.refetch()}
+      />
     );
   }
   return <ContactView key={contact.data.id} contact={contact.data} isRefreshing={contact.isFetching} />;
@@ -161,34 +154,26 @@ function ConsentSection({ contact, purposes }: { contact: ContactDetail; purpose
           </p>
         </Notice>
       ) : null}
-      {rows.length === 0 ? (
-        <EmptyState title="The purpose catalogue is empty." />
-      ) : (
-        <table className="table table-compact">
-          <thead>
-            <tr>
-              <th scope="col">Purpose</th>
-              <th scope="col">Channel</th>
-              <th scope="col">State</th>
-              <th scope="col">Since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.key}>
-                <td>{r.purpose}</td>
-                <td>{label(r.channel)}</td>
-                <td>
-                  <ConsentBadge status={r.status} />
-                </td>
-                <td className="nowrap">
-                  <Time value={r.since} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={['Purpose', 'Channel', 'State', 'Since']}
+        rows={rows}
+        empty={<EmptyState title="The purpose catalogue is empty." />}
+        className="table-compact"
+        framed={false}
+      >
+        {(r) => (
+          <tr key={r.key}>
+            <td>{r.purpose}</td>
+            <td>{label(r.channel)}</td>
+            <td>
+              <ConsentBadge status={r.status} />
+            </td>
+            <td className="nowrap">
+              <Time value={r.since} />
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </Section>
   );
 }
@@ -252,68 +237,63 @@ function AutomationSection({ contact, canStart }: { contact: ContactDetail; canS
 function DecisionsSection({ contact, purposes }: { contact: ContactDetail; purposes: Map<string, Purpose> }) {
   return (
     <Section id="decisions" title="Policy decisions" description="Every decision the policy made about this person, with its legal basis and reasons. Newest first.">
-      {contact.decisions.length === 0 ? (
-        <EmptyState title="No decisions yet.">{contact.automation?.status === 'RUNNING' ? <p>The automation is running; its decision will appear here.</p> : null}</EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Action</th>
-                <th scope="col">Purpose · channel</th>
-                <th scope="col">Allowed</th>
-                <th scope="col">Legal basis</th>
-                <th scope="col">Reasons</th>
-                <th scope="col">Decided by</th>
-                <th scope="col" title="Policy version and the digest of the facts it decided on">Policy</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contact.decisions.map((d) => (
-                <tr key={d.id}>
-                  <td className="nowrap">
-                    <Time value={d.decidedAt} />
-                  </td>
-                  <td>{label(d.action)}</td>
-                  <td>
-                    {purposeName(purposes, d.purposeId)} · {label(d.channel)}
-                  </td>
-                  <td>
-                    <DecisionBadge allowed={d.allowed} />
-                  </td>
-                  <td>{d.legalBasis ? label(d.legalBasis) : <span className="muted">None</span>}</td>
-                  <td>
-                    {d.reasonCodes.length === 0 ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      <ul className="reasons">
-                        {d.reasonCodes.map((code) => (
-                          <li key={code}>
-                            <code className="reason-code">{code}</code>
-                            <span className="reason-message">{reasonMessage(code)}</span>
-                            {reasonArticle(code) ? <span className="reason-article">{reasonArticle(code)}</span> : null}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td className="small">
-                    <DecidedBy decidedBy={d.decidedBy} welcomeWorkflowId={contact.automation?.workflowId ?? null} />
-                  </td>
-                  <td className="mono small">
-                    {d.policyVersion}
-                    {/* The digest of the facts the policy saw: the same input gives the same decision. */}
-                    <span className="muted block" title={d.inputDigest}>
-                      {shorten(d.inputDigest)}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={[
+          'Time',
+          'Action',
+          'Purpose · channel',
+          'Allowed',
+          'Legal basis',
+          'Reasons',
+          'Decided by',
+          { label: 'Policy', title: 'Policy version and the digest of the facts it decided on' },
+        ]}
+        rows={contact.decisions}
+        empty={
+          <EmptyState title="No decisions yet.">{contact.automation?.status === 'RUNNING' ? <p>The automation is running; its decision will appear here.</p> : null}</EmptyState>
+        }
+      >
+        {(d) => (
+          <tr key={d.id}>
+            <td className="nowrap">
+              <Time value={d.decidedAt} />
+            </td>
+            <td>{label(d.action)}</td>
+            <td>
+              {purposeName(purposes, d.purposeId)} · {label(d.channel)}
+            </td>
+            <td>
+              <DecisionBadge allowed={d.allowed} />
+            </td>
+            <td>{d.legalBasis ? label(d.legalBasis) : <span className="muted">None</span>}</td>
+            <td>
+              {d.reasonCodes.length === 0 ? (
+                <span className="muted">—</span>
+              ) : (
+                <ul className="reasons">
+                  {d.reasonCodes.map((code) => (
+                    <li key={code}>
+                      <code className="reason-code">{code}</code>
+                      <span className="reason-message">{reasonMessage(code)}</span>
+                      {reasonArticle(code) ? <span className="reason-article">{reasonArticle(code)}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+            <td className="small">
+              <DecidedBy decidedBy={d.decidedBy} welcomeWorkflowId={contact.automation?.workflowId ?? null} />
+            </td>
+            <td className="mono small">
+              {d.policyVersion}
+              {/* The digest of the facts the policy saw: the same input gives the same decision. */}
+              <span className="muted block" title={d.inputDigest}>
+                {shorten(d.inputDigest)}
+              </span>
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </Section>
   );
 }
@@ -321,52 +301,37 @@ function DecisionsSection({ contact, purposes }: { contact: ContactDetail; purpo
 function MessagesSection({ contact, purposes, canOpenOutbox }: { contact: ContactDetail; purposes: Map<string, Purpose>; canOpenOutbox: boolean }) {
   return (
     <Section id="messages" title="Messages" description="The mail log: what was handed to the mail server, and its answer.">
-      {contact.messages.length === 0 ? (
-        <EmptyState title="No messages sent to this person." />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Purpose</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sent at</th>
-                <th scope="col">Message-ID</th>
-                <th scope="col">Server response</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contact.messages.map((m) => (
-                <tr key={m.id}>
-                  <td className="nowrap">
-                    <Time value={m.createdAt} />
-                  </td>
-                  <td>{label(m.kind)}</td>
-                  <td>{purposeName(purposes, m.purposeId)}</td>
-                  <td>
-                    <MessageStatusBadge status={m.status} />
-                  </td>
-                  <td className="nowrap">
-                    <Time value={m.sentAt} />
-                  </td>
-                  <td className="mono small break">
-                    {canOpenOutbox ? (
-                      <Link to={`/outbox?q=${encodeURIComponent(m.messageId)}`} title="Find this message in the outbox">
-                        {m.messageId}
-                      </Link>
-                    ) : (
-                      m.messageId
-                    )}
-                  </td>
-                  <td className="mono small break">{m.smtpResponse ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={['Created', 'Kind', 'Purpose', 'Status', 'Sent at', 'Message-ID', 'Server response']}
+        rows={contact.messages}
+        empty={<EmptyState title="No messages sent to this person." />}
+      >
+        {(m) => (
+          <tr key={m.id}>
+            <td className="nowrap">
+              <Time value={m.createdAt} />
+            </td>
+            <td>{label(m.kind)}</td>
+            <td>{purposeName(purposes, m.purposeId)}</td>
+            <td>
+              <MessageStatusBadge status={m.status} />
+            </td>
+            <td className="nowrap">
+              <Time value={m.sentAt} />
+            </td>
+            <td className="mono small break">
+              {canOpenOutbox ? (
+                <Link to={`/outbox?q=${encodeURIComponent(m.messageId)}`} title="Find this message in the outbox">
+                  {m.messageId}
+                </Link>
+              ) : (
+                m.messageId
+              )}
+            </td>
+            <td className="mono small break">{m.smtpResponse ?? <span className="muted">—</span>}</td>
+          </tr>
+        )}
+      </DataTable>
     </Section>
   );
 }
@@ -374,63 +339,47 @@ function MessagesSection({ contact, purposes, canOpenOutbox }: { contact: Contac
 function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes: Map<string, Purpose> }) {
   return (
     <Section id="ledger" title="Consent ledger" description="Every consent event with its proof, oldest first. Events are only ever added, never changed.">
-      {contact.consentEvents.length === 0 ? (
-        <EmptyState title="No consent events recorded." />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Occurred</th>
-                <th scope="col">Event</th>
-                <th scope="col">Purpose · channel</th>
-                <th scope="col">Method</th>
-                <th scope="col">Source</th>
-                <th scope="col">Wording</th>
-                <th scope="col">Recorded by</th>
-                <th scope="col">Recorded</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contact.consentEvents.map((e) => (
-                <tr key={e.id}>
-                  <td className="nowrap">
-                    <Time value={e.occurredAt} />
-                  </td>
-                  <td>
-                    <ConsentEventBadge kind={e.kind} />
-                  </td>
-                  <td>
-                    {purposeName(purposes, e.purposeId)} · {label(e.channel)}
-                  </td>
-                  <td>{label(e.method)}</td>
-                  <td>{e.source}</td>
-                  <td>
-                    {e.wordingVersion ? (
-                      <>
-                        {e.wordingVersion}
-                        {e.wordingHash ? (
-                          <span className="mono small muted block" title={e.wordingHash}>
-                            {shorten(e.wordingHash)}
-                          </span>
-                        ) : null}
-                      </>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                  <td className="small">
-                    <Actor actor={e.actor} />
-                  </td>
-                  <td className="nowrap">
-                    <Time value={e.recordedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={['Occurred', 'Event', 'Purpose · channel', 'Method', 'Source', 'Wording', 'Recorded by', 'Recorded']}
+        rows={contact.consentEvents}
+        empty={<EmptyState title="No consent events recorded." />}
+      >
+        {(e) => (
+          <tr key={e.id}>
+            <td className="nowrap">
+              <Time value={e.occurredAt} />
+            </td>
+            <td>
+              <ConsentEventBadge kind={e.kind} />
+            </td>
+            <td>
+              {purposeName(purposes, e.purposeId)} · {label(e.channel)}
+            </td>
+            <td>{label(e.method)}</td>
+            <td>{e.source}</td>
+            <td>
+              {e.wordingVersion ? (
+                <>
+                  {e.wordingVersion}
+                  {e.wordingHash ? (
+                    <span className="mono small muted block" title={e.wordingHash}>
+                      {shorten(e.wordingHash)}
+                    </span>
+                  ) : null}
+                </>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+            <td className="small">
+              <Actor actor={e.actor} />
+            </td>
+            <td className="nowrap">
+              <Time value={e.recordedAt} />
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </Section>
   );
 }
@@ -438,40 +387,26 @@ function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes
 function ProvenanceSection({ contact }: { contact: ContactDetail }) {
   return (
     <Section id="provenance" title="Provenance" description="Where the data about this person came from, and on which legal basis it is kept (Art. 14 GDPR).">
-      {contact.provenance.length === 0 ? (
-        <EmptyState title="No provenance recorded." />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Recorded</th>
-                <th scope="col">Source</th>
-                <th scope="col">Reference</th>
-                <th scope="col">Field</th>
-                <th scope="col">Legal basis</th>
-                <th scope="col">Recorded by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contact.provenance.map((p) => (
-                <tr key={p.id}>
-                  <td className="nowrap">
-                    <Time value={p.recordedAt} />
-                  </td>
-                  <td>{label(p.source)}</td>
-                  <td>{p.reference ?? <span className="muted">—</span>}</td>
-                  <td>{p.field ?? <span className="muted">Whole record</span>}</td>
-                  <td>{label(p.legalBasis)}</td>
-                  <td className="small">
-                    <Actor actor={p.actor} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={['Recorded', 'Source', 'Reference', 'Field', 'Legal basis', 'Recorded by']}
+        rows={contact.provenance}
+        empty={<EmptyState title="No provenance recorded." />}
+      >
+        {(p) => (
+          <tr key={p.id}>
+            <td className="nowrap">
+              <Time value={p.recordedAt} />
+            </td>
+            <td>{label(p.source)}</td>
+            <td>{p.reference ?? <span className="muted">—</span>}</td>
+            <td>{p.field ?? <span className="muted">Whole record</span>}</td>
+            <td>{label(p.legalBasis)}</td>
+            <td className="small">
+              <Actor actor={p.actor} />
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </Section>
   );
 }

@@ -1,8 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, ErrorNotice, Loading } from '../../components/feedback.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
+import { SearchToolbar } from '../../components/search-toolbar.tsx';
 import { ConsentBadge, SubjectStatusBadge } from '../../components/status-badges.tsx';
 import { Time } from '../../components/time.tsx';
 import { label } from '../../lib/labels.ts';
@@ -47,84 +49,63 @@ export function ContactsListPage() {
         }
       />
 
-      <div className="toolbar" role="search">
-        <div className="field field-inline">
-          <label htmlFor="contact-search">Search</label>
-          <input
-            id="contact-search"
-            type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-            placeholder="Name or e-mail address"
-            autoComplete="off"
-          />
-        </div>
+      <SearchToolbar id="contact-search" label="Search" value={search} onChange={setSearch} placeholder="Name or e-mail address">
         {contacts.isFetching && !contacts.isPending ? <span className="muted small">Updating…</span> : null}
-      </div>
+      </SearchToolbar>
 
       {contacts.isPending ? (
         <Loading label="Loading contacts…" />
       ) : contacts.isError ? (
         <ErrorNotice title="Contacts could not be loaded" error={contacts.error} onRetry={() => void contacts.refetch()} />
-      ) : contacts.data.length === 0 ? (
-        <EmptyState title={debounced ? `No contacts match “${debounced}”.` : user.role === 'sales' ? 'No contacts are assigned to you yet.' : 'No contacts yet.'}>
-          {canCreate && !debounced ? (
-            <p>
-              <Link to="/contacts/new">Add the first contact</Link> with the consent they gave you.
-            </p>
-          ) : null}
-        </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Contacts{debounced ? ` matching “${debounced}”` : ''}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">E-mail</th>
-                <th scope="col">Consent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contacts.data.map((contact) => (
-                <tr key={contact.id}>
-                  <td>
-                    <Link to={`/contacts/${contact.id}`} className="row-link">
-                      {fullName(contact) ?? <span className="muted">No name</span>}
-                    </Link>
-                  </td>
-                  <td>{contact.email}</td>
-                  <td>
-                    {contact.consents.length === 0 ? (
-                      <span className="muted">None recorded</span>
-                    ) : (
-                      <ul className="badge-list">
-                        {contact.consents.map((c) => (
-                          <li key={`${c.purposeId}:${c.channel}`}>
-                            <span className="badge-label">
-                              {purposeName(purposes.byId, c.purposeId)} · {label(c.channel)}
-                            </span>{' '}
-                            <ConsentBadge status={c.status} since={c.since} />
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td>
-                    <SubjectStatusBadge status={contact.status} />
-                  </td>
-                  <td>{label(contact.lifecycleStage)}</td>
-                  <td className="nowrap">
-                    <Time value={contact.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={['Name', 'E-mail', 'Consent', 'Status', 'Stage', 'Added']}
+          rows={contacts.data}
+          empty={
+            <EmptyState title={debounced ? `No contacts match “${debounced}”.` : user.role === 'sales' ? 'No contacts are assigned to you yet.' : 'No contacts yet.'}>
+              {canCreate && !debounced ? (
+                <p>
+                  <Link to="/contacts/new">Add the first contact</Link> with the consent they gave you.
+                </p>
+              ) : null}
+            </EmptyState>
+          }
+          caption={`Contacts${debounced ? ` matching “${debounced}”` : ''}`}
+        >
+          {(contact) => (
+            <tr key={contact.id}>
+              <td>
+                <Link to={`/contacts/${contact.id}`} className="row-link">
+                  {fullName(contact) ?? <span className="muted">No name</span>}
+                </Link>
+              </td>
+              <td>{contact.email}</td>
+              <td>
+                {contact.consents.length === 0 ? (
+                  <span className="muted">None recorded</span>
+                ) : (
+                  <ul className="badge-list">
+                    {contact.consents.map((c) => (
+                      <li key={`${c.purposeId}:${c.channel}`}>
+                        <span className="badge-label">
+                          {purposeName(purposes.byId, c.purposeId)} · {label(c.channel)}
+                        </span>{' '}
+                        <ConsentBadge status={c.status} since={c.since} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td>
+                <SubjectStatusBadge status={contact.status} />
+              </td>
+              <td>{label(contact.lifecycleStage)}</td>
+              <td className="nowrap">
+                <Time value={contact.createdAt} />
+              </td>
+            </tr>
+          )}
+        </DataTable>
       )}
     </>
   );

@@ -1,8 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, ErrorNotice, Loading } from '../../components/feedback.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
+import { SearchToolbar } from '../../components/search-toolbar.tsx';
 import { Time } from '../../components/time.tsx';
 import { trpc } from '../../lib/trpc.ts';
 
@@ -32,67 +34,51 @@ export function OutboxListPage() {
           </button>
         }
       />
-      <div className="toolbar" role="search">
-        <div className="field field-inline">
-          <label htmlFor="outbox-filter">Filter</label>
-          <input
-            id="outbox-filter"
-            type="search"
-            value={filter}
-            onChange={(e) => setParams(e.target.value ? { q: e.target.value } : {}, { replace: true })}
-            placeholder="Recipient, subject or Message-ID"
-            autoComplete="off"
-          />
-        </div>
+      <SearchToolbar
+        id="outbox-filter"
+        label="Filter"
+        value={filter}
+        onChange={(value) => setParams(value ? { q: value } : {}, { replace: true })}
+        placeholder="Recipient, subject or Message-ID"
+      >
         {messages.data ? (
           <span className="muted small" role="status">
             {shown.length === messages.data.length ? `${messages.data.length} messages` : `${shown.length} of ${messages.data.length} messages`}
           </span>
         ) : null}
-      </div>
+      </SearchToolbar>
 
       {messages.isPending ? (
         <Loading label="Loading the outbox…" />
       ) : messages.isError ? (
         <ErrorNotice title="The outbox could not be loaded" error={messages.error} onRetry={() => void messages.refetch()} />
-      ) : shown.length === 0 ? (
-        <EmptyState title={filter ? `No messages match “${filter}”.` : 'The outbox is empty.'}>
-          {filter ? null : <p>Messages appear here as soon as the automation sends them.</p>}
-        </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Messages in the mail sink, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Received</th>
-                <th scope="col">To</th>
-                <th scope="col">Subject</th>
-                <th scope="col">From</th>
-                <th scope="col" className="numeric">
-                  Size
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((m) => (
-                <tr key={m.id}>
-                  <td className="nowrap">
-                    <Time value={m.receivedAt} />
-                  </td>
-                  <td>{m.to}</td>
-                  <td>
-                    <Link to={`/outbox/${m.id}`} className="row-link">
-                      {m.subject || <span className="muted">(no subject)</span>}
-                    </Link>
-                  </td>
-                  <td className="small">{m.from}</td>
-                  <td className="numeric nowrap">{formatSize(m.size)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={['Received', 'To', 'Subject', 'From', { label: 'Size', className: 'numeric' }]}
+          rows={shown}
+          empty={
+            <EmptyState title={filter ? `No messages match “${filter}”.` : 'The outbox is empty.'}>
+              {filter ? null : <p>Messages appear here as soon as the automation sends them.</p>}
+            </EmptyState>
+          }
+          caption="Messages in the mail sink, newest first"
+        >
+          {(m) => (
+            <tr key={m.id}>
+              <td className="nowrap">
+                <Time value={m.receivedAt} />
+              </td>
+              <td>{m.to}</td>
+              <td>
+                <Link to={`/outbox/${m.id}`} className="row-link">
+                  {m.subject || <span className="muted">(no subject)</span>}
+                </Link>
+              </td>
+              <td className="small">{m.from}</td>
+              <td className="numeric nowrap">{formatSize(m.size)}</td>
+            </tr>
+          )}
+        </DataTable>
       )}
     </>
   );

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
+import { DataTable } from '../../components/data-table.tsx';
+import { Loading } from '../../components/feedback.tsx';
 import { PageHeader, Section } from '../../components/page-header.tsx';
+import { RecordLoadError } from '../../components/record-load-error.tsx';
 import { Time } from '../../components/time.tsx';
-import { appCodeOf, describeError, transportCodeOf } from '../../lib/errors.ts';
 import { trpc } from '../../lib/trpc.ts';
 
 /** Headers that carry the unsubscribe duties (RFC 2369, RFC 8058); highlighted in the table. */
@@ -15,22 +16,14 @@ export function OutboxMessagePage() {
 
   if (message.isPending) return <Loading label="Loading the message…" />;
   if (message.isError) {
-    const missing = appCodeOf(message.error) === 'MESSAGE_NOT_FOUND' || transportCodeOf(message.error) === 'BAD_REQUEST';
     return (
-      <>
-        <title>Message · Zweck</title>
-        <PageHeader title={missing ? 'Message not found' : 'Message'} />
-        {missing ? (
-          <Notice tone="warning">
-            <p>{describeError(message.error)}</p>
-            <p>
-              <Link to="/outbox">Back to the outbox</Link>
-            </p>
-          </Notice>
-        ) : (
-          <ErrorNotice title="The message could not be loaded" error={message.error} onRetry={() => void message.refetch()} />
-        )}
-      </>
+      <RecordLoadError
+        noun="Message"
+        error={message.error}
+        notFoundCode="MESSAGE_NOT_FOUND"
+        back={<Link to="/outbox">Back to the outbox</Link>}
+        onRetry={() => void message.refetch()}
+      />
     );
   }
 
@@ -68,26 +61,16 @@ export function OutboxMessagePage() {
       />
 
       <Section id="headers" title="Headers" description="All header lines as received, in order.">
-        <div className="table-wrap">
-          <table className="table table-compact headers-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {m.headers.map((h, i) => (
-                <tr key={`${i}-${h.name}`} className={UNSUBSCRIBE_HEADERS.has(h.name.toLowerCase()) ? 'row-highlight' : undefined}>
-                  <th scope="row" className="mono nowrap">
-                    {h.name}
-                  </th>
-                  <td className="mono break">{h.value}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Name', 'Value']} rows={m.headers} className="table-compact headers-table">
+          {(h, i) => (
+            <tr key={`${i}-${h.name}`} className={UNSUBSCRIBE_HEADERS.has(h.name.toLowerCase()) ? 'row-highlight' : undefined}>
+              <th scope="row" className="mono nowrap">
+                {h.name}
+              </th>
+              <td className="mono break">{h.value}</td>
+            </tr>
+          )}
+        </DataTable>
       </Section>
 
       <div className="grid-2">
