@@ -24,7 +24,8 @@ fi
 find . -path ./node_modules -prune -o -type d -name .vitest -prune -exec rm -rf {} + 2>/dev/null || true
 
 status=0
-log "typecheck and lint"
+log "formatting, typecheck and lint"
+pnpm exec prettier --check . --log-level warn || status=1
 pnpm exec turbo run typecheck lint --output-logs=errors-only || status=1
 log "tests"
 pnpm exec turbo run test --concurrency=2 --continue || status=1

@@ -4,8 +4,22 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'stream',
-  'worker_threads', 'dns', 'tls', 'zlib', 'util',
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'stream',
+  'worker_threads',
+  'dns',
+  'tls',
+  'zlib',
+  'util',
 ];
 
 const rule = (patterns, message) => ({ group: patterns, message });
@@ -15,40 +29,74 @@ const exact = (name, message) => ({ exact: name, message });
 /** Forbidden edges per package, keyed by workspace package name. */
 export const boundaries = {
   '@zweck/policy': [
-    rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*', '@prisma/*', '@temporalio/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
-      'packages/policy is pure (DESIGN.md rule 1): no I/O, no other workspace package, no Node built-ins. It must run in the workflow sandbox and the browser.'),
+    rule(
+      ['@zweck/*', '!@zweck/config', '!@zweck/config/*', '@prisma/*', '@temporalio/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
+      'packages/policy is pure (DESIGN.md rule 1): no I/O, no other workspace package, no Node built-ins. It must run in the workflow sandbox and the browser.',
+    ),
   ],
   '@zweck/db': [
     rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'packages/db depends on nothing internal; everything else depends on it.'),
   ],
   '@zweck/mail': [
-    rule(['@zweck/db', '@zweck/api', '@zweck/web', '@zweck/activities', '@zweck/workflows', '@zweck/worker', '@temporalio/*'],
-      'packages/mail builds and sends messages; it may use policy types, nothing above it.'),
+    rule(
+      ['@zweck/db', '@zweck/api', '@zweck/web', '@zweck/activities', '@zweck/workflows', '@zweck/worker', '@temporalio/*'],
+      'packages/mail builds and sends messages; it may use policy types, nothing above it.',
+    ),
   ],
   '@zweck/workflows': [
-    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@zweck/temporal-codec', '@prisma/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
-      'Workflow code runs in the Temporal sandbox and must be deterministic: every side effect belongs in an activity (DESIGN.md rule 2).'),
-    rule(['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
-      'The workflow bundler rejects @temporalio/{client,worker,activity}; import @temporalio/workflow only.'),
+    rule(
+      [
+        '@zweck/db',
+        '@zweck/db/*',
+        '@zweck/mail',
+        '@zweck/mail/*',
+        '@zweck/temporal-codec',
+        '@prisma/*',
+        'nodemailer',
+        'pg',
+        ...NODE_BUILTINS,
+      ],
+      'Workflow code runs in the Temporal sandbox and must be deterministic: every side effect belongs in an activity (DESIGN.md rule 2).',
+    ),
+    rule(
+      ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+      'The workflow bundler rejects @temporalio/{client,worker,activity}; import @temporalio/workflow only.',
+    ),
   ],
   '@zweck/activities': [
-    rule(['@zweck/worker', '@zweck/api', '@zweck/web', '@temporalio/worker', '@temporalio/client'],
-      'Activities perform side effects for the worker; they never reach the apps or the worker itself.'),
+    rule(
+      ['@zweck/worker', '@zweck/api', '@zweck/web', '@temporalio/worker', '@temporalio/client'],
+      'Activities perform side effects for the worker; they never reach the apps or the worker itself.',
+    ),
   ],
-  '@zweck/temporal-codec': [
-    rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.'),
-  ],
-  '@zweck/worker': [
-    rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.'),
-  ],
+  '@zweck/temporal-codec': [rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.')],
+  '@zweck/worker': [rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.')],
   '@zweck/api': [
-    rule(['@zweck/activities', '@temporalio/worker', '@zweck/worker'],
-      'The API starts, signals and queries workflows through @temporalio/client; it never runs activities itself.'),
+    rule(
+      ['@zweck/activities', '@temporalio/worker', '@zweck/worker'],
+      'The API starts, signals and queries workflows through @temporalio/client; it never runs activities itself.',
+    ),
     exact('@zweck/mail', 'The API may not reach the mail transport (only activities send mail); it may use @zweck/mail/unsubscribe-token.'),
   ],
   '@zweck/web': [
-    rule(['@zweck/db', '@zweck/db/*', '@zweck/mail', '@zweck/mail/*', '@zweck/mail-sink', '@zweck/mail-sink/*', '@zweck/temporal-codec', '@zweck/activities', '@zweck/workflows', '@zweck/workflows/*', '@zweck/worker', '@temporalio/*', '@prisma/*'],
-      'The web UI talks to the API through tRPC only (DESIGN.md rule 6).'),
+    rule(
+      [
+        '@zweck/db',
+        '@zweck/db/*',
+        '@zweck/mail',
+        '@zweck/mail/*',
+        '@zweck/mail-sink',
+        '@zweck/mail-sink/*',
+        '@zweck/temporal-codec',
+        '@zweck/activities',
+        '@zweck/workflows',
+        '@zweck/workflows/*',
+        '@zweck/worker',
+        '@temporalio/*',
+        '@prisma/*',
+      ],
+      'The web UI talks to the API through tRPC only (DESIGN.md rule 6).',
+    ),
   ],
 };
 
@@ -80,27 +128,48 @@ export function createConfig({ packageName, tsconfigRootDir, extra = [] }) {
         // STYLE.md principle 3: one env.ts per deployable reads the environment; packages take config as arguments.
         'no-restricted-properties': [
           'error',
-          { object: 'process', property: 'env', message: 'Read configuration in the deployable\'s env.ts and pass it down as arguments.' },
+          { object: 'process', property: 'env', message: "Read configuration in the deployable's env.ts and pass it down as arguments." },
         ],
       },
     },
     {
-      files: ['**/env.ts', '**/*.test.ts', '**/*.spec.ts', '**/test/**', '**/scripts/**', '**/vitest.config.ts', '**/vite.config.ts', '**/prisma.config.ts', '**/bench/**'],
+      files: [
+        '**/env.ts',
+        '**/*.test.ts',
+        '**/*.spec.ts',
+        '**/test/**',
+        '**/scripts/**',
+        '**/vitest.config.ts',
+        '**/vite.config.ts',
+        '**/prisma.config.ts',
+        '**/bench/**',
+      ],
       rules: { 'no-restricted-properties': 'off' },
     },
     ...(packageName === '@zweck/policy'
-      ? [{
-          files: ['src/**/*.ts'],
-          ignores: ['src/**/*.test.ts', 'src/**/*.bench.ts'],
-          rules: {
-            'no-restricted-syntax': [
-              'error',
-              { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'policy has no clock of its own: take `now` as an argument.' },
-              { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'policy has no clock of its own: take `now` as an argument.' },
-              { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'policy decisions are deterministic.' },
-            ],
+      ? [
+          {
+            files: ['src/**/*.ts'],
+            ignores: ['src/**/*.test.ts', 'src/**/*.bench.ts'],
+            rules: {
+              'no-restricted-syntax': [
+                'error',
+                {
+                  selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+                  message: 'policy has no clock of its own: take `now` as an argument.',
+                },
+                {
+                  selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+                  message: 'policy has no clock of its own: take `now` as an argument.',
+                },
+                {
+                  selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+                  message: 'policy decisions are deterministic.',
+                },
+              ],
+            },
           },
-        }]
+        ]
       : []),
     ...extra,
   );

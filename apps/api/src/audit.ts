@@ -14,7 +14,13 @@ type AuditWriter = Pick<Db, 'auditEvent'>;
 
 export async function audit(db: AuditWriter, entry: AuditEntry): Promise<void> {
   await db.auditEvent.create({
-    data: { actor: entry.actor, action: entry.action, entityType: entry.entityType, entityId: entry.entityId ?? null, details: entry.details ?? {} },
+    data: {
+      actor: entry.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId ?? null,
+      details: entry.details ?? {},
+    },
   });
 }
 

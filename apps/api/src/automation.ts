@@ -9,7 +9,11 @@ export type AutomationStart = 'started' | 'already_started' | 'not_started';
  * and an ID already used is refused by Temporal: a double click, a retry, a second save start
  * one workflow. Only IDs go in: the address stays in the database.
  */
-export async function startWelcome(temporal: Client, input: Omit<WelcomeInput, 'version'>, taskQueue = TASK_QUEUE): Promise<AutomationStart> {
+export async function startWelcome(
+  temporal: Client,
+  input: Omit<WelcomeInput, 'version'>,
+  taskQueue = TASK_QUEUE,
+): Promise<AutomationStart> {
   try {
     await temporal.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
       taskQueue,

@@ -12,7 +12,11 @@ const log = pino({ level: env.LOG_LEVEL, base: { service: 'api' } });
 const db = createDb(env.DATABASE_URL);
 // One Temporal client for the life of the process (never one per request).
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS) });
+const temporal = new Client({
+  connection,
+  namespace: env.TEMPORAL_NAMESPACE,
+  dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS),
+});
 const mailSink = env.MAIL_SINK_URL ? createMailSinkClient(env.MAIL_SINK_URL) : null;
 
 const server = createServer({ db, temporal, env, log, mailSink });

@@ -35,7 +35,16 @@ describe('admin UI: the thin slice', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   });
 
@@ -139,7 +148,10 @@ describe('admin UI: the thin slice', () => {
       await page.getByRole('row').filter({ hasText: email }).getByRole('link').click();
       await page.getByRole('heading', { name: 'Headers' }).waitFor();
 
-      const header = (name: string) => region(page, 'Headers').getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+      const header = (name: string) =>
+        region(page, 'Headers')
+          .getByRole('row')
+          .filter({ has: page.getByRole('rowheader', { name, exact: true }) });
       expect(await header('To').textContent()).toContain(email);
       expect(await header('List-Unsubscribe-Post').textContent()).toContain('List-Unsubscribe=One-Click');
       expect(await header('List-Unsubscribe').textContent()).toMatch(/<https?:\/\/[^>]+\/u\/[^>]+>/);

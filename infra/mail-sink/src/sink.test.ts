@@ -13,7 +13,13 @@ describe('mail sink', () => {
   it('stores what it receives over SMTP and serves it over HTTP, headers in order', async () => {
     sink = await startMailSink({ smtpPort: 0, httpPort: 0 });
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, secure: false });
-    await transport.sendMail({ from: 'a@example.org', to: 'b@example.org', subject: 'Hallo Wörld', text: 'body', headers: { 'X-First': '1', 'X-Second': '2' } });
+    await transport.sendMail({
+      from: 'a@example.org',
+      to: 'b@example.org',
+      subject: 'Hallo Wörld',
+      text: 'body',
+      headers: { 'X-First': '1', 'X-Second': '2' },
+    });
     const client = createMailSinkClient(`http://127.0.0.1:${sink.httpPort}`);
     const [summary] = await client.list();
     expect(summary).toMatchObject({ subject: 'Hallo Wörld', to: 'b@example.org', envelopeTo: ['b@example.org'] });

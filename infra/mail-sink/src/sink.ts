@@ -105,8 +105,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     },
   });
 
-  const list = (): StoredMessageSummary[] =>
-    [...messages.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).map(summaryOf);
+  const list = (): StoredMessageSummary[] => [...messages.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).map(summaryOf);
 
   const clear = async (): Promise<void> => {
     messages.clear();

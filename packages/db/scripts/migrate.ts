@@ -6,4 +6,6 @@ if (!url) {
   process.exit(2);
 }
 const result = await migrate(url);
-console.log(`migrations: ${result.applied.length} applied (${result.applied.join(', ') || 'none'}), ${result.alreadyApplied.length} already applied`);
+console.log(
+  `migrations: ${result.applied.length} applied (${result.applied.join(', ') || 'none'}), ${result.alreadyApplied.length} already applied`,
+);

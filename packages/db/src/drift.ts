@@ -32,7 +32,13 @@ const NATIVE_TYPES: Record<string, (args: string[]) => string> = {
 };
 
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
-const PRISMA_ON_DELETE: Record<string, string> = { Cascade: 'CASCADE', Restrict: 'RESTRICT', NoAction: 'NO ACTION', SetNull: 'SET NULL', SetDefault: 'SET DEFAULT' };
+const PRISMA_ON_DELETE: Record<string, string> = {
+  Cascade: 'CASCADE',
+  Restrict: 'RESTRICT',
+  NoAction: 'NO ACTION',
+  SetNull: 'SET NULL',
+  SetDefault: 'SET DEFAULT',
+};
 
 /** The facts schema.prisma declares, from Prisma's parsed data model. */
 export function factsFromPrisma(datamodel: DMMF.Datamodel): Set<string> {
@@ -88,7 +94,13 @@ export async function factsFromDatabase(databaseUrl: string): Promise<Set<string
       WHERE n.nspname = 'public' GROUP BY t.typname`);
     for (const e of enums.rows) facts.add(`enum ${e.name} = ${e.values.join(',')}`);
 
-    const columns = await client.query<{ table_name: string; column_name: string; udt_name: string; is_nullable: string; datetime_precision: number | null }>(`
+    const columns = await client.query<{
+      table_name: string;
+      column_name: string;
+      udt_name: string;
+      is_nullable: string;
+      datetime_precision: number | null;
+    }>(`
       SELECT table_name, column_name, udt_name, is_nullable, datetime_precision
       FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`);
     for (const c of columns.rows) {
@@ -118,7 +130,9 @@ export async function factsFromDatabase(databaseUrl: string): Promise<Set<string
       WHERE c.contype = 'f' AND n.nspname = 'public'`);
     for (const f of fks.rows) {
       const unquote = (s: string): string => s.replace(/"/g, '');
-      facts.add(`fk ${unquote(f.table)}(${f.columns.join(',')}) -> ${unquote(f.target)}(${f.target_columns.join(',')}) on delete ${FK_ACTIONS[f.on_delete] ?? f.on_delete}`);
+      facts.add(
+        `fk ${unquote(f.table)}(${f.columns.join(',')}) -> ${unquote(f.target)}(${f.target_columns.join(',')}) on delete ${FK_ACTIONS[f.on_delete] ?? f.on_delete}`,
+      );
     }
   } finally {
     await client.end();

@@ -29,7 +29,9 @@ describe('migrations', () => {
   it('apply to an empty database and record themselves the way Prisma does', async () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>('SELECT migration_name, checksum, finished_at FROM _prisma_migrations');
+    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      'SELECT migration_name, checksum, finished_at FROM _prisma_migrations',
+    );
     await client.end();
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
@@ -73,7 +75,10 @@ describe('migrations', () => {
   });
 
   it('drift is detected when schema.prisma gains a field the SQL lacks', async () => {
-    const schema = (await readFile(schemaPath, 'utf8')).replace('  lastName        String?         @map("last_name")', '  lastName        String?         @map("last_name")\n  nickname        String');
+    const schema = (await readFile(schemaPath, 'utf8')).replace(
+      '  lastName        String?         @map("last_name")',
+      '  lastName        String?         @map("last_name")\n  nickname        String',
+    );
     const report = compareFacts(await prismaFacts(schema), await factsFromDatabase(db.url));
     expect(report.onlyInPrisma).toEqual(['column contact.nickname text NOT NULL']);
   });
@@ -82,8 +87,12 @@ describe('migrations', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      await client.query(`INSERT INTO purpose (id, name, description, legal_basis, channels, is_direct_marketing) VALUES ('p', 'P', 'd', 'consent', '{email}', true)`);
-      await client.query(`INSERT INTO contact (id, email, email_normalized) VALUES ('00000000-0000-4000-8000-000000000001', 'a@example.org', 'a@example.org')`);
+      await client.query(
+        `INSERT INTO purpose (id, name, description, legal_basis, channels, is_direct_marketing) VALUES ('p', 'P', 'd', 'consent', '{email}', true)`,
+      );
+      await client.query(
+        `INSERT INTO contact (id, email, email_normalized) VALUES ('00000000-0000-4000-8000-000000000001', 'a@example.org', 'a@example.org')`,
+      );
       await client.query(`INSERT INTO consent_event (id, contact_id, purpose_id, channel, kind, occurred_at, method, source, actor)
         VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'p', 'email', 'granted', now(), 'web_form', 'test', 'contact')`);
       await expect(client.query(`UPDATE consent_event SET kind = 'withdrawn'`)).rejects.toThrow(/append-only/);

@@ -69,7 +69,11 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'dpo@zweck.test', displayName: 'Dana DPO', role: 'dpo', password: 'zweck-dpo-demo' },
 ];
 
-export async function seedUsers(db: Db, hashPassword: (password: string) => Promise<string>, users: readonly DemoUser[] = DEMO_USERS): Promise<void> {
+export async function seedUsers(
+  db: Db,
+  hashPassword: (password: string) => Promise<string>,
+  users: readonly DemoUser[] = DEMO_USERS,
+): Promise<void> {
   for (const user of users) {
     const existing = await db.user.findUnique({ where: { email: user.email }, select: { id: true } });
     if (existing) continue;
@@ -94,7 +98,13 @@ export async function seedDemoContacts(db: Db): Promise<void> {
     const id = randomUUID();
     await db.$transaction(async (tx) => {
       await tx.contact.create({
-        data: { id, email: person.email, emailNormalized: person.email.toLowerCase(), firstName: person.firstName, lastName: person.lastName },
+        data: {
+          id,
+          email: person.email,
+          emailNormalized: person.email.toLowerCase(),
+          firstName: person.firstName,
+          lastName: person.lastName,
+        },
       });
       await tx.provenance.create({
         data: { contactId: id, source: 'demo_seed', reference: 'seed', legalBasis: 'consent', actor: 'system:seed' },

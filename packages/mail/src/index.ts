@@ -1,2 +1,10 @@
-export { createMailer, messageIdFor, SmtpRejectedError, type Mailer, type MailerConfig, type OutgoingMessage, type SendResult } from './mailer.ts';
+export {
+  createMailer,
+  messageIdFor,
+  SmtpRejectedError,
+  type Mailer,
+  type MailerConfig,
+  type OutgoingMessage,
+  type SendResult,
+} from './mailer.ts';
 export { escapeHtml, renderWelcome, type RenderedMail, type SenderIdentity, type WelcomeInput } from './templates.ts';

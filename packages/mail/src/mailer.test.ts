@@ -15,7 +15,9 @@ const decisionWith = (granted: boolean): Decision =>
     subject: {
       status: 'active',
       isSuppressed: false,
-      consents: foldLedger(granted ? [{ purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: '2026-11-01T00:00:00.000Z' }] : []),
+      consents: foldLedger(
+        granted ? [{ purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: '2026-11-01T00:00:00.000Z' }] : [],
+      ),
     },
     purpose: { ...purpose, channels: ['email'] },
     channel: 'email',
@@ -37,7 +39,12 @@ describe('mailer against a real SMTP server', () => {
 
   const message = (to: string) => ({
     to,
-    ...renderWelcome({ firstName: '<b>Eve</b>', purposeName: 'Newsletter', unsubscribeUrl: 'https://zweck.test/u/abc', sender: { imprint: 'Zweck GmbH', privacyNoticeUrl: 'https://zweck.test/privacy' } }),
+    ...renderWelcome({
+      firstName: '<b>Eve</b>',
+      purposeName: 'Newsletter',
+      unsubscribeUrl: 'https://zweck.test/u/abc',
+      sender: { imprint: 'Zweck GmbH', privacyNoticeUrl: 'https://zweck.test/privacy' },
+    }),
     messageId: messageIdFor(`welcome:${to}`, 'zweck.test'),
     unsubscribe: { url: 'https://zweck.test/u/abc', mailto: 'mailto:unsubscribe@zweck.test?subject=unsubscribe' },
   });
@@ -63,7 +70,9 @@ describe('mailer against a real SMTP server', () => {
     const before = sink.list().length;
     const denied = decisionWith(false);
     expect(denied.allowed).toBe(false);
-    await expect(mailer.send(denied as unknown as AllowedDecision, message('mallory@example.org'))).rejects.toThrow(/allowing policy decision/);
+    await expect(mailer.send(denied as unknown as AllowedDecision, message('mallory@example.org'))).rejects.toThrow(
+      /allowing policy decision/,
+    );
     expect(sink.list()).toHaveLength(before);
   });
 });
@@ -106,7 +115,8 @@ describe('architecture', () => {
     const importers: string[] = [];
     for (const dir of ['apps', 'packages', 'workflows']) {
       for (const file of await sourceFiles(join(root, dir))) {
-        if (/from ['"]nodemailer['"]|require\(['"]nodemailer['"]\)/.test(await readFile(file, 'utf8'))) importers.push(relative(root, file));
+        if (/from ['"]nodemailer['"]|require\(['"]nodemailer['"]\)/.test(await readFile(file, 'utf8')))
+          importers.push(relative(root, file));
       }
     }
     expect(importers).toEqual(['packages/mail/src/mailer.ts']);

@@ -45,7 +45,9 @@ describe('foldLedger', () => {
 
 describe('toLedgerEvent', () => {
   it('turns stored rows into fold input', () => {
-    expect(toLedgerEvent({ purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: new Date(at(1)), expiresAt: null })).toEqual(e('granted', 1, { expiresAt: null }));
+    expect(
+      toLedgerEvent({ purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: new Date(at(1)), expiresAt: null }),
+    ).toEqual(e('granted', 1, { expiresAt: null }));
   });
 
   it('refuses an unknown channel instead of dropping the row', () => {

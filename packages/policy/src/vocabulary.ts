@@ -27,7 +27,5 @@ export type SubjectStatus = z.infer<typeof ZSubjectStatus>;
 export const ZInstant = z.iso.datetime({ offset: true });
 export type Instant = z.infer<typeof ZInstant>;
 
-export const ZPurposeId = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{1,62}$/, 'a purpose id is lower-case letters, digits and underscores');
+export const ZPurposeId = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a purpose id is lower-case letters, digits and underscores');
 export type PurposeId = z.infer<typeof ZPurposeId>;

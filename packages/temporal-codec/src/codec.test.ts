@@ -22,7 +22,10 @@ describe('EncryptionCodec', () => {
   it('reads payloads of a rotated-out key while it is still in the ring, and refuses once it is gone', async () => {
     const [old] = await new EncryptionCodec(ZPayloadKeys.parse(`k0:${k0}`)).encode([payload]);
     const rotated = new EncryptionCodec(ZPayloadKeys.parse(`k1:${k1},k0:${k0}`));
-    expect(defaultPayloadConverter.fromPayload((await rotated.decode([old!]))[0]!)).toEqual({ contactId: 'c-123', purposeId: 'newsletter' });
+    expect(defaultPayloadConverter.fromPayload((await rotated.decode([old!]))[0]!)).toEqual({
+      contactId: 'c-123',
+      purposeId: 'newsletter',
+    });
     await expect(new EncryptionCodec(ZPayloadKeys.parse(`k1:${k1}`)).decode([old!])).rejects.toThrow(PayloadKeyMissingError);
   });
 

@@ -23,7 +23,10 @@ export const ZPayloadKeys = z
   .min(1)
   .transform((value, ctx): KeyRing => {
     const keys = new Map<string, Buffer>();
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [id, material] = entry.split(':');
       const key = Buffer.from(material ?? '', 'base64');
       if (!id || key.length !== 32) {

@@ -69,7 +69,13 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       if (facts === null) {
         return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
       }
-      const decision = decide({ subject: facts.subject, purpose: facts.purpose, channel: input.channel, action: 'send', now: now().toISOString() });
+      const decision = decide({
+        subject: facts.subject,
+        purpose: facts.purpose,
+        channel: input.channel,
+        action: 'send',
+        now: now().toISOString(),
+      });
       await record(input.contactId, decision, 'activity:sendWelcomeMail');
       if (!decision.allowed) {
         return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
@@ -79,17 +85,33 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       let row: { id: string; status: 'sending' | 'sent' | 'failed'; smtpResponse: string | null };
       try {
         row = await db.message.create({
-          data: { idempotencyKey: input.idempotencyKey, messageId, contactId: input.contactId, purposeId: input.purposeId, channel: input.channel, kind: 'welcome', status: 'sending' },
+          data: {
+            idempotencyKey: input.idempotencyKey,
+            messageId,
+            contactId: input.contactId,
+            purposeId: input.purposeId,
+            channel: input.channel,
+            kind: 'welcome',
+            status: 'sending',
+          },
           select: { id: true, status: true, smtpResponse: true },
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        row = await db.message.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true, status: true, smtpResponse: true } });
+        row = await db.message.findUniqueOrThrow({
+          where: { idempotencyKey: input.idempotencyKey },
+          select: { id: true, status: true, smtpResponse: true },
+        });
       }
       if (row.status === 'sent') return { outcome: 'sent', messageRef: row.id };
       if (row.status === 'failed') return { outcome: 'failed', smtpResponse: row.smtpResponse ?? '' };
 
-      const token = createUnsubscribeToken(config.unsubscribeSecret, { c: input.contactId, p: input.purposeId, ch: input.channel, m: row.id });
+      const token = createUnsubscribeToken(config.unsubscribeSecret, {
+        c: input.contactId,
+        p: input.purposeId,
+        ch: input.channel,
+        m: row.id,
+      });
       const unsubscribeUrl = `${config.publicUrl.replace(/\/$/, '')}/u/${token}`;
       const rendered = renderWelcome({ firstName: facts.firstName, purposeName: facts.purposeName, unsubscribeUrl, sender: config.sender });
       try {
@@ -97,7 +119,10 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
           to: facts.email,
           ...rendered,
           messageId,
-          unsubscribe: { url: unsubscribeUrl, mailto: `mailto:unsubscribe@${config.mailDomain}?subject=${encodeURIComponent(`unsubscribe ${token}`)}` },
+          unsubscribe: {
+            url: unsubscribeUrl,
+            mailto: `mailto:unsubscribe@${config.mailDomain}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`,
+          },
         });
         await db.message.update({ where: { id: row.id }, data: { status: 'sent', smtpResponse: result.response, sentAt: now() } });
         return { outcome: 'sent', messageRef: row.id };
@@ -108,7 +133,10 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
           return { outcome: 'failed', smtpResponse: error.response };
         }
         // Transient: let Temporal retry. The message's text is the SMTP answer, never the address.
-        throw ApplicationFailure.retryable(error instanceof SmtpRejectedError ? error.response : 'SMTP transport error', 'SmtpTransientFailure');
+        throw ApplicationFailure.retryable(
+          error instanceof SmtpRejectedError ? error.response : 'SMTP transport error',
+          'SmtpTransientFailure',
+        );
       }
     },
   };

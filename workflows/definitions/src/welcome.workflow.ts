@@ -11,7 +11,7 @@ const { loadDecisionFacts, recordDecision } = proxyActivities<Activities>({
 const { sendWelcomeMail } = proxyActivities<Activities>({
   // One message over a pooled connection; a slow SMTP server gets time, a dead one a retry.
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20},
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
 });
 
 /**
@@ -22,7 +22,10 @@ const { sendWelcomeMail } = proxyActivities<Activities>({
 export async function welcomeWorkflow(rawInput: WelcomeInput): Promise<WelcomeOutcome> {
   const parsed = ZWelcomeInput.safeParse(rawInput);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid welcome input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(
+      `invalid welcome input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      'InvalidInput',
+    );
   }
   const input = parsed.data;
   const facts = await loadDecisionFacts({ contactId: input.contactId, purposeId: input.purposeId });

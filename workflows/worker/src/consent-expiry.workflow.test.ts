@@ -22,11 +22,17 @@ describe('policy inside the workflow sandbox, across a 30-day durable wait (time
     });
     const start = new Date(await env.currentTimeMs());
     const expiresAt = new Date(start.getTime() + 30 * 86_400_000).toISOString();
-    const ledger = [{ purposeId: 'newsletter', channel: 'email' as const, kind: 'granted' as const, occurredAt: start.toISOString(), expiresAt }];
+    const ledger = [
+      { purposeId: 'newsletter', channel: 'email' as const, kind: 'granted' as const, occurredAt: start.toISOString(), expiresAt },
+    ];
 
     const began = Date.now();
     const result = await worker.runUntil(
-      env.client.workflow.execute<typeof consentExpiryProbe>('consentExpiryProbe', { taskQueue, workflowId: `expiry-${taskQueue}`, args: [ledger, 31] }),
+      env.client.workflow.execute<typeof consentExpiryProbe>('consentExpiryProbe', {
+        taskQueue,
+        workflowId: `expiry-${taskQueue}`,
+        args: [ledger, 31],
+      }),
     );
     expect(result).toEqual({ before: [], after: ['CONSENT_EXPIRED'] });
     // 31 days of workflow time passed in well under a minute of wall time.

@@ -16,7 +16,10 @@ export const ZWorkerEnv = z.object({
   PUBLIC_URL: z.url(),
   UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
   SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
-  SENDER_IMPRINT: z.string().min(1).default('Zweck Demo GmbH · Musterstraße 1 · 10115 Berlin · HRB 000000 B · Managing director: Erika Mustermann'),
+  SENDER_IMPRINT: z
+    .string()
+    .min(1)
+    .default('Zweck Demo GmbH · Musterstraße 1 · 10115 Berlin · HRB 000000 B · Managing director: Erika Mustermann'),
   PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

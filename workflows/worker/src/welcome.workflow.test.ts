@@ -41,13 +41,27 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
   const taskQueue = `welcome-test-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    [env, database, sink] = await Promise.all([createLocalTestEnv(), createTestDatabase(serverUrl, 'wf'), startMailSink({ smtpPort: 0, httpPort: 0 })]);
+    [env, database, sink] = await Promise.all([
+      createLocalTestEnv(),
+      createTestDatabase(serverUrl, 'wf'),
+      startMailSink({ smtpPort: 0, httpPort: 0 }),
+    ]);
     db = createDb(database.url, { maxConnections: 5 });
     await seedCatalogue(db);
     mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${sink.smtpPort}`, from: '"Zweck" <news@zweck.test>' });
-    worker = await createWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, payloadKeys, deps: { db, mailer, config } });
+    worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      payloadKeys,
+      deps: { db, mailer, config },
+    });
     // The client encrypts with the same keys, as the API's does.
-    client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: createDataConverter(payloadKeys) });
+    client = new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: createDataConverter(payloadKeys),
+    });
     running = worker.run();
   });
 
@@ -64,7 +78,16 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     await db.contact.create({ data: { id, email, emailNormalized: email.toLowerCase(), firstName: 'Quirinus' } });
     if (withConsent) {
       await db.consentEvent.create({
-        data: { contactId: id, purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: new Date('2026-11-01T10:00:00Z'), method: 'web_form', source: 'test', actor: 'contact' },
+        data: {
+          contactId: id,
+          purposeId: 'newsletter',
+          channel: 'email',
+          kind: 'granted',
+          occurredAt: new Date('2026-11-01T10:00:00Z'),
+          method: 'web_form',
+          source: 'test',
+          actor: 'contact',
+        },
       });
     }
     return id;
@@ -88,14 +111,21 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     const message = sink.get(received[0]!.id)!;
     const listUnsubscribe = message.headers.filter((h) => h.name === 'List-Unsubscribe');
     expect(listUnsubscribe).toHaveLength(1);
-    expect(listUnsubscribe[0]!.value).toMatch(/^<https:\/\/zweck\.test\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@zweck\.test\?subject=unsubscribe%20[\w.-]+>$/);
+    expect(listUnsubscribe[0]!.value).toMatch(
+      /^<https:\/\/zweck\.test\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@zweck\.test\?subject=unsubscribe%20[\w.-]+>$/,
+    );
     expect(message.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
 
     const row = await db.message.findUniqueOrThrow({ where: { idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter') } });
     expect(row.status).toBe('sent');
     expect(message.messageId).toBe(row.messageId);
     const token = /\/u\/([\w.-]+)>/.exec(listUnsubscribe[0]!.value)![1]!;
-    expect(verifyUnsubscribeToken(config.unsubscribeSecret, token)).toMatchObject({ c: contactId, p: 'newsletter', ch: 'email', m: row.id });
+    expect(verifyUnsubscribeToken(config.unsubscribeSecret, token)).toMatchObject({
+      c: contactId,
+      p: 'newsletter',
+      ch: 'email',
+      m: row.id,
+    });
 
     // Asked twice: by the workflow before, by the activity right before sending.
     const decisions = await db.policyDecision.findMany({ where: { contactId }, orderBy: { recordedAt: 'asc' } });
@@ -153,10 +183,24 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     const email = 'late-withdrawal@example.org';
     const contactId = await contact(email, true);
     await db.consentEvent.create({
-      data: { contactId, purposeId: 'newsletter', channel: 'email', kind: 'withdrawn', occurredAt: new Date(), method: 'one_click_unsubscribe', source: 'test', actor: 'contact' },
+      data: {
+        contactId,
+        purposeId: 'newsletter',
+        channel: 'email',
+        kind: 'withdrawn',
+        occurredAt: new Date(),
+        method: 'one_click_unsubscribe',
+        source: 'test',
+        actor: 'contact',
+      },
     });
     const activities = createActivities({ db, mailer, config });
-    const outcome = await activities.sendWelcomeMail({ contactId, purposeId: 'newsletter', channel: 'email', idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter') });
+    const outcome = await activities.sendWelcomeMail({
+      contactId,
+      purposeId: 'newsletter',
+      channel: 'email',
+      idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter'),
+    });
     expect(outcome).toEqual({ outcome: 'skipped', reasonCodes: ['CONSENT_WITHDRAWN'], decidedBy: 'activity' });
     expect(sink.list().filter((m) => m.to === email)).toHaveLength(0);
   });
@@ -165,7 +209,12 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     const email = 'retried@example.org';
     const contactId = await contact(email, true);
     const activities = createActivities({ db, mailer, config });
-    const input = { contactId, purposeId: 'newsletter', channel: 'email' as const, idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter') };
+    const input = {
+      contactId,
+      purposeId: 'newsletter',
+      channel: 'email' as const,
+      idempotencyKey: welcomeIdempotencyKey(contactId, 'newsletter'),
+    };
     const first = await activities.sendWelcomeMail(input);
     const retry = await activities.sendWelcomeMail(input);
     expect(first.outcome).toBe('sent');
@@ -180,8 +229,15 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     const idempotencyKey = welcomeIdempotencyKey(contactId, 'newsletter');
     // What a worker killed between "row written" and "SMTP answered" leaves behind.
     const messageId = messageIdFor(idempotencyKey, config.mailDomain);
-    await db.message.create({ data: { idempotencyKey, messageId, contactId, purposeId: 'newsletter', channel: 'email', kind: 'welcome', status: 'sending' } });
-    const outcome = await createActivities({ db, mailer, config }).sendWelcomeMail({ contactId, purposeId: 'newsletter', channel: 'email', idempotencyKey });
+    await db.message.create({
+      data: { idempotencyKey, messageId, contactId, purposeId: 'newsletter', channel: 'email', kind: 'welcome', status: 'sending' },
+    });
+    const outcome = await createActivities({ db, mailer, config }).sendWelcomeMail({
+      contactId,
+      purposeId: 'newsletter',
+      channel: 'email',
+      idempotencyKey,
+    });
     expect(outcome.outcome).toBe('sent');
     const received = sink.list().filter((m) => m.to === email);
     expect(received.map((m) => m.messageId)).toEqual([messageId]);

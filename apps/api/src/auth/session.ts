@@ -7,7 +7,12 @@ export const SESSION_COOKIE = 'zweck_session';
 /** Only the hash of a session token is stored: a leaked database does not hand out sessions. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export async function createSession(db: Db, userId: string, ttlHours: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+export async function createSession(
+  db: Db,
+  userId: string,
+  ttlHours: number,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url'); // 256 bits
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
   await db.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt } });

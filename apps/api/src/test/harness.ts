@@ -51,7 +51,11 @@ export async function createHarness(): Promise<Harness> {
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
   });
-  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS) });
+  const temporal = new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS),
+  });
   const deps = { db, env, temporal, log: pino({ level: 'silent' }), mailSink: null };
 
   return {
@@ -62,7 +66,14 @@ export async function createHarness(): Promise<Harness> {
     callerFor(role, overrides = {}) {
       const user = role === null ? null : (users.find((u) => u.role === role) ?? null);
       const cookies: (string | null)[] = [];
-      const ctx: Context = { ...deps, user, sessionTokenHash: null, ip: '203.0.113.42', setSessionCookie: (token) => cookies.push(token), ...overrides };
+      const ctx: Context = {
+        ...deps,
+        user,
+        sessionTokenHash: null,
+        ip: '203.0.113.42',
+        setSessionCookie: (token) => cookies.push(token),
+        ...overrides,
+      };
       return { caller: createCaller(ctx), cookies };
     },
     userId(role) {
@@ -72,8 +83,13 @@ export async function createHarness(): Promise<Harness> {
     },
     async close() {
       // Workflows these tests started wait on a queue nobody polls: end them, leave no litter.
-      for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
-        await temporal.workflow.getHandle(wf.workflowId).terminate('test finished').catch(() => undefined);
+      for await (const wf of temporal.workflow.list({
+        query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'`,
+      })) {
+        await temporal.workflow
+          .getHandle(wf.workflowId)
+          .terminate('test finished')
+          .catch(() => undefined);
       }
       await db.$disconnect();
       await connection.close();

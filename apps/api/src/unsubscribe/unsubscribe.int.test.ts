@@ -17,7 +17,15 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const { caller } = h.callerFor('marketer');
     ({ id: contactId } = await caller.contacts.create({
       email: 'unsubscribe-me@example.org',
-      consent: { purposeId: 'newsletter', channel: 'email', method: 'web_form', wordingVersion: '2026-11', wordingLanguage: 'en', grantedAt: '2026-11-01T10:00:00.000Z', source: 'website' },
+      consent: {
+        purposeId: 'newsletter',
+        channel: 'email',
+        method: 'web_form',
+        wordingVersion: '2026-11',
+        wordingLanguage: 'en',
+        grantedAt: '2026-11-01T10:00:00.000Z',
+        source: 'website',
+      },
     }));
     token = createUnsubscribeToken(h.env.UNSUBSCRIBE_SECRET, { c: contactId, p: 'newsletter', ch: 'email', m: randomUUID() });
   });
@@ -39,7 +47,12 @@ describe('one-click unsubscribe (RFC 8058)', () => {
 
   it('POST withdraws without cookies or CSRF token, and a repeated POST adds nothing', async () => {
     const post = () =>
-      server.app.inject({ method: 'POST', url: `/u/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+      server.app.inject({
+        method: 'POST',
+        url: `/u/${token}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'List-Unsubscribe=One-Click',
+      });
     const first = await post();
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('You are unsubscribed');
@@ -62,7 +75,12 @@ describe('one-click unsubscribe (RFC 8058)', () => {
 
   it('refuses a tampered link with 400 and changes nothing', async () => {
     const [payload] = token.split('.');
-    const res = await server.app.inject({ method: 'POST', url: `/u/${payload}.AAAA`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: `/u/${payload}.AAAA`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('not valid');
     expect(await withdrawals()).toBe(1);

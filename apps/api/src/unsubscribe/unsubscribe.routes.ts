@@ -17,7 +17,10 @@ button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background
  */
 export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'db' | 'env' | 'log'>): void {
   const secret = deps.env.UNSUBSCRIBE_SECRET;
-  const invalid = page('Link not valid', '<h1>This link is not valid</h1><p>Please use the unsubscribe link from the latest message you received.</p>');
+  const invalid = page(
+    'Link not valid',
+    '<h1>This link is not valid</h1><p>Please use the unsubscribe link from the latest message you received.</p>',
+  );
 
   app.get<{ Params: { token: string } }>('/u/:token', async (req, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');

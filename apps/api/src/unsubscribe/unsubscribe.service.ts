@@ -22,7 +22,9 @@ export async function withdrawByToken(db: Db, secret: string, token: string, ip:
   const claims = verifyUnsubscribeToken(secret, token);
   const channel = ZChannel.parse(claims.ch);
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM contact WHERE id = ${claims.c}::uuid AND status <> 'erased' FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM contact WHERE id = ${claims.c}::uuid AND status <> 'erased' FOR UPDATE`;
     const purpose = await tx.purpose.findUnique({ where: { id: claims.p }, select: { name: true } });
     if (locked.length === 0) return { status: 'contact_gone', purposeName: purpose?.name ?? null } as const;
 
@@ -44,7 +46,13 @@ export async function withdrawByToken(db: Db, secret: string, token: string, ip:
         evidence: { ip: truncateIp(ip) },
       },
     });
-    await audit(tx, { actor: `contact:${claims.c}`, action: 'consent.withdraw', entityType: 'contact', entityId: claims.c, details: { purposeId: claims.p, channel, via: 'one_click_unsubscribe' } });
+    await audit(tx, {
+      actor: `contact:${claims.c}`,
+      action: 'consent.withdraw',
+      entityType: 'contact',
+      entityId: claims.c,
+      details: { purposeId: claims.p, channel, via: 'one_click_unsubscribe' },
+    });
     return { status: 'withdrawn', purposeName: purpose?.name ?? null } as const;
   });
 }

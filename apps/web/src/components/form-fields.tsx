@@ -32,9 +32,24 @@ export function TextField({
     <div className="field">
       <label htmlFor={id}>
         {label}
-        {required ? <span className="required-mark" aria-hidden="true"> (required)</span> : null}
+        {required ? (
+          <span className="required-mark" aria-hidden="true">
+            {' '}
+            (required)
+          </span>
+        ) : null}
       </label>
-      <input id={id} type={type} autoComplete={autoComplete} autoFocus={autoFocus} max={max} aria-invalid={error ? true : undefined} aria-describedby={describedBy} aria-required={required} {...registration} />
+      <input
+        id={id}
+        type={type}
+        autoComplete={autoComplete}
+        autoFocus={autoFocus}
+        max={max}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        aria-required={required}
+        {...registration}
+      />
       {hint ? (
         <p className="field-hint" id={`${id}-hint`}>
           {hint}

@@ -23,7 +23,8 @@ export function ConsentBadge({ status, since }: { status: ConsentStatus; since?:
 
 /** The kinds of ledger events, granted to objected. */
 export function ConsentEventBadge({ kind }: { kind: string }) {
-  const tone: Tone = kind === 'granted' || kind === 'confirmed' ? 'success' : kind === 'withdrawn' || kind === 'objected' ? 'danger' : 'muted';
+  const tone: Tone =
+    kind === 'granted' || kind === 'confirmed' ? 'success' : kind === 'withdrawn' || kind === 'objected' ? 'danger' : 'muted';
   return <Badge tone={tone}>{label(kind)}</Badge>;
 }
 
@@ -44,6 +45,12 @@ export function DecisionBadge({ allowed }: { allowed: boolean }) {
 /** Temporal's workflow execution status names. */
 export function WorkflowStatusBadge({ status }: { status: string }) {
   const tone: Tone =
-    status === 'RUNNING' ? 'info' : status === 'COMPLETED' ? 'success' : status === 'FAILED' || status === 'TIMED_OUT' || status === 'TERMINATED' ? 'danger' : 'neutral';
+    status === 'RUNNING'
+      ? 'info'
+      : status === 'COMPLETED'
+        ? 'success'
+        : status === 'FAILED' || status === 'TIMED_OUT' || status === 'TERMINATED'
+          ? 'danger'
+          : 'neutral';
   return <Badge tone={tone}>{label(status.toLowerCase())}</Badge>;
 }

@@ -16,4 +16,6 @@ export const createLocalTestEnv = (): Promise<TestWorkflowEnvironment> =>
 
 /** The time-skipping test server: a 30-day wait passes in milliseconds. */
 export const createTimeSkippingTestEnv = (): Promise<TestWorkflowEnvironment> =>
-  TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: join(binDir(), 'temporal-test-server') } } });
+  TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: join(binDir(), 'temporal-test-server') } },
+  });

@@ -31,14 +31,26 @@ export const authRouter = router({
       });
       const ok = await verifyPassword(user?.isActive ? user.passwordHash : null, input.password);
       if (!user || !ok) {
-        await audit(ctx.db, { actor: 'anonymous', action: 'auth.sign_in_failed', entityType: 'user', entityId: user?.id ?? null, details: { ip: truncateIp(ctx.ip) } });
+        await audit(ctx.db, {
+          actor: 'anonymous',
+          action: 'auth.sign_in_failed',
+          entityType: 'user',
+          entityId: user?.id ?? null,
+          details: { ip: truncateIp(ctx.ip) },
+        });
         throw new AppError('INVALID_CREDENTIALS', BAD_CREDENTIALS);
       }
       // A new token at every sign-in: a session fixed before sign-in is worthless after it.
       if (ctx.sessionTokenHash) await deleteSession(ctx.db, ctx.sessionTokenHash);
       const session = await createSession(ctx.db, user.id, ctx.env.SESSION_TTL_HOURS);
       ctx.setSessionCookie(session.token, ctx.env.SESSION_TTL_HOURS * 3600);
-      await audit(ctx.db, { actor: `user:${user.id}`, action: 'auth.sign_in', entityType: 'user', entityId: user.id, details: { ip: truncateIp(ctx.ip) } });
+      await audit(ctx.db, {
+        actor: `user:${user.id}`,
+        action: 'auth.sign_in',
+        entityType: 'user',
+        entityId: user.id,
+        details: { ip: truncateIp(ctx.ip) },
+      });
       return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
     }),
 

@@ -40,14 +40,26 @@ describe('contacts', () => {
 
   it('saves a contact with its consent, proof and provenance, and starts one welcome workflow holding IDs only', async () => {
     const { caller } = h.callerFor('marketer');
-    const result = await caller.contacts.create({ email: '  Lena.Schulz@Example.org ', firstName: 'Lena', lastName: 'Schulz', consent: consent() });
+    const result = await caller.contacts.create({
+      email: '  Lena.Schulz@Example.org ',
+      firstName: 'Lena',
+      lastName: 'Schulz',
+      consent: consent(),
+    });
     expect(result.automation).toBe('started');
 
     const contact = await h.db.contact.findUniqueOrThrow({ where: { id: result.id }, include: { consentEvents: true, provenance: true } });
     expect(contact.emailNormalized).toBe('lena.schulz@example.org');
     const [event] = contact.consentEvents;
     const wording = await h.db.consentWording.findFirstOrThrow({ where: { purposeId: 'newsletter', version: '2026-11', language: 'en' } });
-    expect(event).toMatchObject({ kind: 'granted', method: 'in_person', source: 'Trade fair Berlin, stand 12', wordingVersion: '2026-11', wordingHash: wording.textHash, actor: `user:${h.userId('marketer')}` });
+    expect(event).toMatchObject({
+      kind: 'granted',
+      method: 'in_person',
+      source: 'Trade fair Berlin, stand 12',
+      wordingVersion: '2026-11',
+      wordingHash: wording.textHash,
+      actor: `user:${h.userId('marketer')}`,
+    });
     expect(event!.occurredAt.toISOString()).toBe('2026-11-28T14:30:00.000Z');
     expect(event!.evidence).toEqual({ recordedVia: 'admin-ui', ip: '203.0.113.0' });
     expect(contact.provenance).toHaveLength(1);
@@ -77,14 +89,20 @@ describe('contacts', () => {
 
   it('refuses consent with a wording that does not exist, names the field, and writes nothing', async () => {
     const before = await rowCounts();
-    const error = await rejection(h.callerFor('marketer').caller.contacts.create({ email: 'mia@example.org', consent: consent({ wordingVersion: '1999-01' }) }));
+    const error = await rejection(
+      h.callerFor('marketer').caller.contacts.create({ email: 'mia@example.org', consent: consent({ wordingVersion: '1999-01' }) }),
+    );
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.cause).toMatchObject({ code: 'WORDING_NOT_FOUND', field: 'consent.wordingVersion' });
     expect(await rowCounts()).toEqual(before);
   });
 
   it('refuses a consent time in the future', async () => {
-    const error = await rejection(h.callerFor('marketer').caller.contacts.create({ email: 'future@example.org', consent: consent({ grantedAt: '2999-01-01T00:00:00.000Z' }) }));
+    const error = await rejection(
+      h
+        .callerFor('marketer')
+        .caller.contacts.create({ email: 'future@example.org', consent: consent({ grantedAt: '2999-01-01T00:00:00.000Z' }) }),
+    );
     expect(error.message).toBe('consent.grantedAt: The time of consent cannot be in the future');
   });
 

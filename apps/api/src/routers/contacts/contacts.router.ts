@@ -48,7 +48,11 @@ const visibleTo = (user: SessionUser): Prisma.ContactWhereInput => (user.role ==
 
 async function startWelcomeSafely(ctx: Context, contactId: string): Promise<AutomationStart> {
   try {
-    return await startWelcome(ctx.temporal, { contactId, purposeId: WELCOME_PURPOSE, channel: WELCOME_CHANNEL }, ctx.env.TEMPORAL_TASK_QUEUE);
+    return await startWelcome(
+      ctx.temporal,
+      { contactId, purposeId: WELCOME_PURPOSE, channel: WELCOME_CHANNEL },
+      ctx.env.TEMPORAL_TASK_QUEUE,
+    );
   } catch (error) {
     // The contact is saved either way; the UI offers to start the automation again.
     ctx.log.error({ contactId, err: error instanceof Error ? error.name : 'unknown' }, 'could not start the welcome workflow');
@@ -67,7 +71,13 @@ export const contactsRouter = router({
           ...visibleTo(ctx.user),
           status: { not: 'erased' },
           ...(search
-            ? { OR: [{ emailNormalized: { contains: search } }, { lastName: { contains: input.search, mode: 'insensitive' } }, { firstName: { contains: input.search, mode: 'insensitive' } }] }
+            ? {
+                OR: [
+                  { emailNormalized: { contains: search } },
+                  { lastName: { contains: input.search, mode: 'insensitive' } },
+                  { firstName: { contains: input.search, mode: 'insensitive' } },
+                ],
+              }
             : {}),
         },
         select: contactListSelect,
@@ -88,18 +98,51 @@ export const contactsRouter = router({
           ...contactListSelect,
           consentEvents: {
             ...LEDGER_FOLD_ARGS,
-            select: { ...ledgerSelect, id: true, recordedAt: true, method: true, source: true, wordingVersion: true, wordingHash: true, actor: true },
+            select: {
+              ...ledgerSelect,
+              id: true,
+              recordedAt: true,
+              method: true,
+              source: true,
+              wordingVersion: true,
+              wordingHash: true,
+              actor: true,
+            },
           },
           decisions: {
-            select: { id: true, purposeId: true, channel: true, action: true, allowed: true, legalBasis: true, reasonCodes: true, policyVersion: true, inputDigest: true, decidedBy: true, decidedAt: true },
+            select: {
+              id: true,
+              purposeId: true,
+              channel: true,
+              action: true,
+              allowed: true,
+              legalBasis: true,
+              reasonCodes: true,
+              policyVersion: true,
+              inputDigest: true,
+              decidedBy: true,
+              decidedAt: true,
+            },
             orderBy: { decidedAt: 'desc' },
             take: 50,
           },
           messages: {
-            select: { id: true, kind: true, purposeId: true, status: true, messageId: true, smtpResponse: true, createdAt: true, sentAt: true },
+            select: {
+              id: true,
+              kind: true,
+              purposeId: true,
+              status: true,
+              messageId: true,
+              smtpResponse: true,
+              createdAt: true,
+              sentAt: true,
+            },
             orderBy: { createdAt: 'desc' },
           },
-          provenance: { select: { id: true, field: true, source: true, reference: true, legalBasis: true, actor: true, recordedAt: true }, orderBy: { recordedAt: 'asc' } },
+          provenance: {
+            select: { id: true, field: true, source: true, reference: true, legalBasis: true, actor: true, recordedAt: true },
+            orderBy: { recordedAt: 'asc' },
+          },
         },
       });
       // Another role's or a missing record look the same: NOT_FOUND, never the record.
@@ -121,13 +164,22 @@ export const contactsRouter = router({
         const purpose = await ctx.db.purpose.findUnique({ where: { id: purposeId }, select: { channels: true } });
         if (!purpose) throw new AppError('PURPOSE_NOT_FOUND', `There is no purpose "${purposeId}" in the catalogue.`, 'consent.purposeId');
         if (!purpose.channels.includes(channel)) {
-          throw new AppError('CHANNEL_NOT_IN_PURPOSE', `The purpose "${purposeId}" does not use the channel "${channel}".`, 'consent.channel');
+          throw new AppError(
+            'CHANNEL_NOT_IN_PURPOSE',
+            `The purpose "${purposeId}" does not use the channel "${channel}".`,
+            'consent.channel',
+          );
         }
         const wording = await ctx.db.consentWording.findUnique({
           where: { purposeId_version_language: { purposeId, version: wordingVersion, language: wordingLanguage } },
           select: { textHash: true },
         });
-        if (!wording) throw new AppError('WORDING_NOT_FOUND', `There is no wording "${wordingVersion}" (${wordingLanguage}) for "${purposeId}".`, 'consent.wordingVersion');
+        if (!wording)
+          throw new AppError(
+            'WORDING_NOT_FOUND',
+            `There is no wording "${wordingVersion}" (${wordingLanguage}) for "${purposeId}".`,
+            'consent.wordingVersion',
+          );
         wordingHash = wording.textHash;
       }
 
@@ -135,10 +187,22 @@ export const contactsRouter = router({
         // One transaction: the contact, where it came from, its consent and the audit entry land together or not at all.
         await ctx.db.$transaction(async (tx) => {
           await tx.contact.create({
-            data: { id, email: input.email.trim(), emailNormalized: normalizeEmail(input.email), firstName: input.firstName || null, lastName: input.lastName || null },
+            data: {
+              id,
+              email: input.email.trim(),
+              emailNormalized: normalizeEmail(input.email),
+              firstName: input.firstName || null,
+              lastName: input.lastName || null,
+            },
           });
           await tx.provenance.create({
-            data: { contactId: id, source: 'staff_entry', reference: 'admin-ui', legalBasis: input.consent ? 'consent' : 'legitimate_interest', actor },
+            data: {
+              contactId: id,
+              source: 'staff_entry',
+              reference: 'admin-ui',
+              legalBasis: input.consent ? 'consent' : 'legitimate_interest',
+              actor,
+            },
           });
           if (input.consent) {
             await tx.consentEvent.create({
@@ -157,7 +221,13 @@ export const contactsRouter = router({
               },
             });
           }
-          await audit(tx, { actor, action: 'contact.create', entityType: 'contact', entityId: id, details: { withConsent: input.consent !== undefined } });
+          await audit(tx, {
+            actor,
+            action: 'contact.create',
+            entityType: 'contact',
+            entityId: id,
+            details: { withConsent: input.consent !== undefined },
+          });
         });
       } catch (error) {
         if (isUniqueViolation(error, 'email_normalized')) {

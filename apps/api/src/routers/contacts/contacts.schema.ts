@@ -103,7 +103,15 @@ export const ZContactDetail = ZContactListItem.extend({
     }),
   ),
   provenance: z.array(
-    z.object({ id: z.string(), field: z.string().nullable(), source: z.string(), reference: z.string().nullable(), legalBasis: z.string(), actor: z.string(), recordedAt: z.date() }),
+    z.object({
+      id: z.string(),
+      field: z.string().nullable(),
+      source: z.string(),
+      reference: z.string().nullable(),
+      legalBasis: z.string(),
+      actor: z.string(),
+      recordedAt: z.date(),
+    }),
   ),
   automation: z
     .object({ workflowId: z.string(), status: z.string(), startedAt: z.string().nullable(), closedAt: z.string().nullable() })

@@ -26,7 +26,13 @@ export const outboxRouter = router({
 
   get: procedureFor('admin', 'marketer', 'dpo')
     .input(z.object({ id: z.uuid('Not a message ID') }))
-    .output(ZSummary.extend({ headers: z.array(z.object({ name: z.string(), value: z.string() })), text: z.string().nullable(), html: z.string().nullable() }))
+    .output(
+      ZSummary.extend({
+        headers: z.array(z.object({ name: z.string(), value: z.string() })),
+        text: z.string().nullable(),
+        html: z.string().nullable(),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const message = await sink(ctx).get(input.id);
       if (!message) throw new AppError('MESSAGE_NOT_FOUND', 'There is no such message in the outbox.');

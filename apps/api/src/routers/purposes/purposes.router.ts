@@ -23,7 +23,10 @@ export const purposesRouter = router({
           legalBasis: true,
           channels: true,
           isDirectMarketing: true,
-          wordings: { select: { version: true, language: true, text: true, textHash: true }, orderBy: [{ version: 'desc' }, { language: 'asc' }] },
+          wordings: {
+            select: { version: true, language: true, text: true, textHash: true },
+            orderBy: [{ version: 'desc' }, { language: 'asc' }],
+          },
         },
         orderBy: { name: 'asc' },
       }),

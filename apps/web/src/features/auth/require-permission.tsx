@@ -15,7 +15,8 @@ export function RequirePermission({ permission, children }: { permission: Permis
       <PageHeader title="Not available for your role" />
       <div className="notice notice-warning" role="alert">
         <p>
-          You are signed in as <strong>{label(user.role)}</strong>, and this page is not part of that role. Ask an administrator if you need it.
+          You are signed in as <strong>{label(user.role)}</strong>, and this page is not part of that role. Ask an administrator if you need
+          it.
         </p>
         <p>
           <Link to="/contacts">Back to contacts</Link>

@@ -50,8 +50,23 @@ export function SignInPage() {
         ) : null}
 
         <form onSubmit={(e) => void onSubmit(e)} noValidate className="form">
-          <TextField id="sign-in-email" label="E-mail" type="email" autoComplete="username" autoFocus registration={form.register('email')} error={errors.email} />
-          <TextField id="sign-in-password" label="Password" type="password" autoComplete="current-password" registration={form.register('password')} error={errors.password} />
+          <TextField
+            id="sign-in-email"
+            label="E-mail"
+            type="email"
+            autoComplete="username"
+            autoFocus
+            registration={form.register('email')}
+            error={errors.email}
+          />
+          <TextField
+            id="sign-in-password"
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            registration={form.register('password')}
+            error={errors.password}
+          />
           <button type="submit" className="button button-primary button-block" disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>

@@ -136,7 +136,13 @@ function ConsentSection({ contact, purposes }: { contact: ContactDetail; purpose
   const rows = purposes.flatMap((p) =>
     p.channels.map((channel) => {
       const state = contact.consents.find((c) => c.purposeId === p.id && c.channel === channel);
-      return { key: `${p.id}:${channel}`, purpose: p.name, channel, status: state?.status ?? ('none' as const), since: state?.since ?? null };
+      return {
+        key: `${p.id}:${channel}`,
+        purpose: p.name,
+        channel,
+        status: state?.status ?? ('none' as const),
+        since: state?.since ?? null,
+      };
     }),
   );
   // Consent for purposes no longer in the catalogue still counts and still shows.
@@ -186,7 +192,11 @@ function AutomationSection({ contact, canStart }: { contact: ContactDetail; canS
   );
   const automation = contact.automation;
   return (
-    <Section id="automation" title="Automation" description="The welcome workflow: it asks the policy, records the decision and sends only if allowed.">
+    <Section
+      id="automation"
+      title="Automation"
+      description="The welcome workflow: it asks the policy, records the decision and sends only if allowed."
+    >
       {automation ? (
         <dl className="facts">
           <div>
@@ -216,7 +226,12 @@ function AutomationSection({ contact, canStart }: { contact: ContactDetail; canS
             <Badge tone="neutral">Not started</Badge> No welcome workflow has run for this contact.
           </p>
           {canStart ? (
-            <button type="button" className="button button-primary" onClick={() => start.mutate({ id: contact.id })} disabled={start.isPending}>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => start.mutate({ id: contact.id })}
+              disabled={start.isPending}
+            >
               {start.isPending ? 'Starting…' : 'Start welcome automation'}
             </button>
           ) : (
@@ -236,7 +251,11 @@ function AutomationSection({ contact, canStart }: { contact: ContactDetail; canS
 
 function DecisionsSection({ contact, purposes }: { contact: ContactDetail; purposes: Map<string, Purpose> }) {
   return (
-    <Section id="decisions" title="Policy decisions" description="Every decision the policy made about this person, with its legal basis and reasons. Newest first.">
+    <Section
+      id="decisions"
+      title="Policy decisions"
+      description="Every decision the policy made about this person, with its legal basis and reasons. Newest first."
+    >
       <DataTable
         columns={[
           'Time',
@@ -250,7 +269,9 @@ function DecisionsSection({ contact, purposes }: { contact: ContactDetail; purpo
         ]}
         rows={contact.decisions}
         empty={
-          <EmptyState title="No decisions yet.">{contact.automation?.status === 'RUNNING' ? <p>The automation is running; its decision will appear here.</p> : null}</EmptyState>
+          <EmptyState title="No decisions yet.">
+            {contact.automation?.status === 'RUNNING' ? <p>The automation is running; its decision will appear here.</p> : null}
+          </EmptyState>
         }
       >
         {(d) => (
@@ -298,7 +319,15 @@ function DecisionsSection({ contact, purposes }: { contact: ContactDetail; purpo
   );
 }
 
-function MessagesSection({ contact, purposes, canOpenOutbox }: { contact: ContactDetail; purposes: Map<string, Purpose>; canOpenOutbox: boolean }) {
+function MessagesSection({
+  contact,
+  purposes,
+  canOpenOutbox,
+}: {
+  contact: ContactDetail;
+  purposes: Map<string, Purpose>;
+  canOpenOutbox: boolean;
+}) {
   return (
     <Section id="messages" title="Messages" description="The mail log: what was handed to the mail server, and its answer.">
       <DataTable
@@ -338,7 +367,11 @@ function MessagesSection({ contact, purposes, canOpenOutbox }: { contact: Contac
 
 function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes: Map<string, Purpose> }) {
   return (
-    <Section id="ledger" title="Consent ledger" description="Every consent event with its proof, oldest first. Events are only ever added, never changed.">
+    <Section
+      id="ledger"
+      title="Consent ledger"
+      description="Every consent event with its proof, oldest first. Events are only ever added, never changed."
+    >
       <DataTable
         columns={['Occurred', 'Event', 'Purpose · channel', 'Method', 'Source', 'Wording', 'Recorded by', 'Recorded']}
         rows={contact.consentEvents}
@@ -386,7 +419,11 @@ function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes
 
 function ProvenanceSection({ contact }: { contact: ContactDetail }) {
   return (
-    <Section id="provenance" title="Provenance" description="Where the data about this person came from, and on which legal basis it is kept (Art. 14 GDPR).">
+    <Section
+      id="provenance"
+      title="Provenance"
+      description="Where the data about this person came from, and on which legal basis it is kept (Art. 14 GDPR)."
+    >
       <DataTable
         columns={['Recorded', 'Source', 'Reference', 'Field', 'Legal basis', 'Recorded by']}
         rows={contact.provenance}

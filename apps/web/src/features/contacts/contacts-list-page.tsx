@@ -62,7 +62,15 @@ export function ContactsListPage() {
           columns={['Name', 'E-mail', 'Consent', 'Status', 'Stage', 'Added']}
           rows={contacts.data}
           empty={
-            <EmptyState title={debounced ? `No contacts match “${debounced}”.` : user.role === 'sales' ? 'No contacts are assigned to you yet.' : 'No contacts yet.'}>
+            <EmptyState
+              title={
+                debounced
+                  ? `No contacts match “${debounced}”.`
+                  : user.role === 'sales'
+                    ? 'No contacts are assigned to you yet.'
+                    : 'No contacts yet.'
+              }
+            >
               {canCreate && !debounced ? (
                 <p>
                   <Link to="/contacts/new">Add the first contact</Link> with the consent they gave you.

@@ -71,7 +71,11 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
     let placed = false;
     const field = fieldOf(error);
     if (field && isFormPath(field)) {
-      form.setError(field, { type: appCodeOf(error) === 'CONTACT_EMAIL_TAKEN' ? 'conflict' : 'server', message: describeError(error) }, { shouldFocus: true });
+      form.setError(
+        field,
+        { type: appCodeOf(error) === 'CONTACT_EMAIL_TAKEN' ? 'conflict' : 'server', message: describeError(error) },
+        { shouldFocus: true },
+      );
       placed = true;
     }
     for (const [key, messages] of Object.entries(fieldErrorsOf(error) ?? {})) {
@@ -109,7 +113,15 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
 
       <fieldset className="fieldset">
         <legend>Person</legend>
-        <TextField id="contact-email" label="E-mail" type="email" autoComplete="off" required registration={form.register('email')} error={errors.email}>
+        <TextField
+          id="contact-email"
+          label="E-mail"
+          type="email"
+          autoComplete="off"
+          required
+          registration={form.register('email')}
+          error={errors.email}
+        >
           {emailTaken ? (
             <Link to={`/contacts?q=${encodeURIComponent(form.getValues('email'))}`} className="field-error-link">
               Find the existing contact
@@ -117,8 +129,20 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
           ) : null}
         </TextField>
         <div className="field-row">
-          <TextField id="contact-first-name" label="First name" autoComplete="off" registration={form.register('firstName')} error={errors.firstName} />
-          <TextField id="contact-last-name" label="Last name" autoComplete="off" registration={form.register('lastName')} error={errors.lastName} />
+          <TextField
+            id="contact-first-name"
+            label="First name"
+            autoComplete="off"
+            registration={form.register('firstName')}
+            error={errors.firstName}
+          />
+          <TextField
+            id="contact-last-name"
+            label="Last name"
+            autoComplete="off"
+            registration={form.register('lastName')}
+            error={errors.lastName}
+          />
         </div>
       </fieldset>
 
@@ -128,23 +152,42 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
         <legend>Consent</legend>
         {newsletter === null || versions.length === 0 ? (
           <Notice tone="warning">
-            <p>The purpose catalogue has no newsletter wording, so consent cannot be recorded here. Ask your data protection officer to add one.</p>
+            <p>
+              The purpose catalogue has no newsletter wording, so consent cannot be recorded here. Ask your data protection officer to add
+              one.
+            </p>
           </Notice>
         ) : (
           <>
             <div className="checkbox-field">
-              <input id="contact-has-consent" type="checkbox" aria-controls="consent-proof" aria-expanded={hasConsent} {...form.register('hasConsent')} />
+              <input
+                id="contact-has-consent"
+                type="checkbox"
+                aria-controls="consent-proof"
+                aria-expanded={hasConsent}
+                {...form.register('hasConsent')}
+              />
               <label htmlFor="contact-has-consent">Consent to the newsletter by e-mail</label>
             </div>
             <p className="field-hint">
-              Tick this only if the person actively agreed. Without consent Zweck keeps the contact, but sends no newsletter or other direct marketing by e-mail.
+              Tick this only if the person actively agreed. Without consent Zweck keeps the contact, but sends no newsletter or other direct
+              marketing by e-mail.
             </p>
             {errors.root?.consent ? (
               <p className="field-error" role="alert">
                 {errors.root.consent.message}
               </p>
             ) : null}
-            {hasConsent ? <ConsentProofFields control={form.control} newsletter={newsletter} versions={versions} maxGrantedAt={maxGrantedAt} register={form.register} errors={errors.consent} /> : null}
+            {hasConsent ? (
+              <ConsentProofFields
+                control={form.control}
+                newsletter={newsletter}
+                versions={versions}
+                maxGrantedAt={maxGrantedAt}
+                register={form.register}
+                errors={errors.consent}
+              />
+            ) : null}
           </>
         )}
       </fieldset>
@@ -184,7 +227,8 @@ function ConsentProofFields({
   return (
     <div id="consent-proof" className="proof">
       <p className="proof-intro">
-        <strong>Proof of consent.</strong> Record how, when and where the person agreed, and to which wording. This is what you show if anyone asks (Art. 7(1) GDPR).
+        <strong>Proof of consent.</strong> Record how, when and where the person agreed, and to which wording. This is what you show if
+        anyone asks (Art. 7(1) GDPR).
       </p>
 
       <div className="field-row">
@@ -208,14 +252,24 @@ function ConsentProofFields({
       </div>
 
       <div className="field-row">
-        <SelectField id="consent-wording-version" label="Wording version" registration={register('consent.wordingVersion')} error={errors?.wordingVersion}>
+        <SelectField
+          id="consent-wording-version"
+          label="Wording version"
+          registration={register('consent.wordingVersion')}
+          error={errors?.wordingVersion}
+        >
           {versions.map((v) => (
             <option key={v} value={v}>
               {v}
             </option>
           ))}
         </SelectField>
-        <SelectField id="consent-wording-language" label="Wording language" registration={register('consent.wordingLanguage')} error={errors?.wordingLanguage}>
+        <SelectField
+          id="consent-wording-language"
+          label="Wording language"
+          registration={register('consent.wordingLanguage')}
+          error={errors?.wordingLanguage}
+        >
           <option value="en">English</option>
           <option value="de">Deutsch</option>
         </SelectField>

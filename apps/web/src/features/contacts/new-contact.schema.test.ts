@@ -25,7 +25,11 @@ describe('new contact form', () => {
 
   it('refuses a time of consent in the future', () => {
     const future = toDateTimeLocalValue(new Date(Date.now() + 3 * 3600_000));
-    const result = ZNewContactForm.safeParse({ ...base, hasConsent: true, consent: { ...base.consent, method: 'phone', grantedAt: future, source: 'Call' } });
+    const result = ZNewContactForm.safeParse({
+      ...base,
+      hasConsent: true,
+      consent: { ...base.consent, method: 'phone', grantedAt: future, source: 'Call' },
+    });
     expect(result.error?.issues.map((i) => i.message)).toContain('The time of consent cannot be in the future');
   });
 
@@ -33,7 +37,13 @@ describe('new contact form', () => {
     const values = ZNewContactForm.parse({
       ...base,
       hasConsent: true,
-      consent: { method: 'in_person', wordingVersion: '2026-11', wordingLanguage: 'de', grantedAt: '2026-01-15T14:30', source: ' Trade fair Berlin, stand 12 ' },
+      consent: {
+        method: 'in_person',
+        wordingVersion: '2026-11',
+        wordingLanguage: 'de',
+        grantedAt: '2026-01-15T14:30',
+        source: ' Trade fair Berlin, stand 12 ',
+      },
     });
     const input = toCreateContactInput(values);
     expect(input.consent).toMatchObject({

@@ -42,7 +42,8 @@ export const ZNewContactForm = z
     (values, ctx) => {
       // The proof is needed only when consent is recorded (Art. 7(1): the controller must be able to demonstrate it).
       if (!values.hasConsent) return;
-      const at = (field: keyof typeof values.consent, message: string) => ctx.addIssue({ code: 'custom', path: ['consent', field], message });
+      const at = (field: keyof typeof values.consent, message: string) =>
+        ctx.addIssue({ code: 'custom', path: ['consent', field], message });
       if (values.consent.method === '') at('method', 'Choose how the consent was given');
       if (values.consent.wordingVersion === '') at('wordingVersion', 'Choose the wording the person agreed to');
       const iso = localValueToIsoWithOffset(values.consent.grantedAt);

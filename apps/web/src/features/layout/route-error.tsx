@@ -8,7 +8,10 @@ export function RouteError() {
     <div className="center-screen">
       <div className="notice notice-error" role="alert">
         <p className="notice-title">This page could not be shown</p>
-        <p>Something unexpected went wrong in the browser{detail ? ` (${detail})` : ''}. Reload the page; if it happens again, tell your administrator.</p>
+        <p>
+          Something unexpected went wrong in the browser{detail ? ` (${detail})` : ''}. Reload the page; if it happens again, tell your
+          administrator.
+        </p>
         <p>
           <Link to="/contacts">Go to contacts</Link>
         </p>

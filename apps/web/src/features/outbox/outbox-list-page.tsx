@@ -43,7 +43,9 @@ export function OutboxListPage() {
       >
         {messages.data ? (
           <span className="muted small" role="status">
-            {shown.length === messages.data.length ? `${messages.data.length} messages` : `${shown.length} of ${messages.data.length} messages`}
+            {shown.length === messages.data.length
+              ? `${messages.data.length} messages`
+              : `${shown.length} of ${messages.data.length} messages`}
           </span>
         ) : null}
       </SearchToolbar>
