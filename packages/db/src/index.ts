@@ -46,6 +46,6 @@ export { normalizeEmail, suppressionHash } from './suppression.ts';
  * that the API, the activities and the unsubscribe endpoint fold the same events the same way.
  */
 export const LEDGER_FOLD_ARGS = {
-  select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true },
+  select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true, method: true },
   orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
 } as const satisfies Prisma.ConsentEventFindManyArgs;

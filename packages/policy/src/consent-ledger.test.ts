@@ -47,7 +47,7 @@ describe('toLedgerEvent', () => {
   it('turns stored rows into fold input', () => {
     expect(
       toLedgerEvent({ purposeId: 'newsletter', channel: 'email', kind: 'granted', occurredAt: new Date(at(1)), expiresAt: null }),
-    ).toEqual(e('granted', 1, { expiresAt: null }));
+    ).toEqual(e('granted', 1, { expiresAt: null, method: null }));
   });
 
   it('refuses an unknown channel instead of dropping the row', () => {

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ZChannel, ZInstant, ZPurposeId, type Channel, type Instant, type PurposeId } from './vocabulary.ts';
+import {
+  ZChannel,
+  ZConsentMethod,
+  ZInstant,
+  ZPurposeId,
+  type Channel,
+  type ConsentMethod,
+  type Instant,
+  type PurposeId,
+} from './vocabulary.ts';
 
 export const ZConsentEventKind = z.enum(['granted', 'confirmed', 'withdrawn', 'expired', 'objected']);
 export type ConsentEventKind = z.infer<typeof ZConsentEventKind>;
@@ -15,6 +24,8 @@ export const ZLedgerEvent = z.object({
   occurredAt: ZInstant,
   /** For `granted`: when the consent lapses unless renewed. */
   expiresAt: ZInstant.nullish(),
+  /** How it was obtained; decides whether a grant still needs its double opt-in. */
+  method: ZConsentMethod.nullish(),
 });
 export type LedgerEvent = z.infer<typeof ZLedgerEvent>;
 
@@ -27,6 +38,8 @@ export interface ConsentState {
   grantedAt: Instant | null;
   confirmedAt: Instant | null;
   expiresAt: Instant | null;
+  /** How the grant in force was obtained. */
+  grantMethod: ConsentMethod | null;
 }
 
 export interface SubjectConsents {
@@ -44,6 +57,7 @@ export const NO_CONSENT: ConsentState = Object.freeze({
   grantedAt: null,
   confirmedAt: null,
   expiresAt: null,
+  grantMethod: null,
 });
 
 const at = (instant: Instant): number => Date.parse(instant);
@@ -54,14 +68,15 @@ const at = (instant: Instant): number => Date.parse(instant);
  * compute the same state from the same events.
  */
 export function foldLedger(events: readonly LedgerEvent[]): SubjectConsents {
-  const ordered = events
-    .map((event, index) => ({ event, index }))
-    .sort((a, b) => at(a.event.occurredAt) - at(b.event.occurredAt) || a.index - b.index);
+  // Parse each time once; a stable sort keeps ledger order for ties.
+  const times = events.map((e) => at(e.occurredAt));
+  const order = events.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
 
   const byPurposeChannel: Record<string, ConsentState> = {};
   let objectedToDirectMarketingAt: Instant | null = null;
 
-  for (const { event } of ordered) {
+  for (const i of order) {
+    const event = events[i]!;
     const key = consentKey(event.purposeId, event.channel);
     const current = byPurposeChannel[key] ?? NO_CONSENT;
     switch (event.kind) {
@@ -72,6 +87,7 @@ export function foldLedger(events: readonly LedgerEvent[]): SubjectConsents {
           grantedAt: event.occurredAt,
           confirmedAt: null,
           expiresAt: event.expiresAt ?? null,
+          grantMethod: event.method ?? null,
         };
         break;
       case 'confirmed':
@@ -113,6 +129,7 @@ export interface LedgerRecord {
   kind: ConsentEventKind;
   occurredAt: Date | string;
   expiresAt?: Date | string | null;
+  method?: string | null;
 }
 
 const iso = (value: Date | string): string => (typeof value === 'string' ? value : value.toISOString());
@@ -125,5 +142,6 @@ export function toLedgerEvent(record: LedgerRecord): LedgerEvent {
     kind: record.kind,
     occurredAt: iso(record.occurredAt),
     expiresAt: record.expiresAt == null ? null : iso(record.expiresAt),
+    method: record.method ?? null,
   });
 }

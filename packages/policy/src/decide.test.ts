@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldLedger, type LedgerEvent } from './consent-ledger.ts';
 import { decide, POLICY_VERSION, type DecisionRequest } from './decide.ts';
-import type { PurposeRule } from './purpose.ts';
+import type { PurposeRuleInput as PurposeRule } from './purpose.ts';
 import { explain, REASONS, type ReasonCode } from './reasons.ts';
 import type { Action, SubjectStatus } from './vocabulary.ts';
 

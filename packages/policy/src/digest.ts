@@ -1,13 +1,12 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import canonicalize from 'canonicalize';
 
 /**
- * SHA-256 of the RFC 8785 canonical JSON of a value. Pure JavaScript (no Node crypto, no Web
- * Crypto) so that it runs unchanged in the workflow sandbox and the browser.
+ * SHA-256 of the JSON of a value whose key order is fixed by construction (an object literal
+ * built in one place, arrays): deterministic without a generic canonicalisation, whose cost would
+ * dominate the send gate's decision. Pure JavaScript (no Node crypto, no async Web Crypto), so
+ * that it runs unchanged in the workflow sandbox and the browser.
  */
-export function digestOf(value: unknown): string {
-  const canonical = canonicalize(value);
-  if (canonical === undefined) throw new TypeError('digestOf: value has no JSON form');
-  return `sha256:${bytesToHex(sha256(utf8ToBytes(canonical)))}`;
+export function digestOfOrdered(value: unknown): string {
+  return `sha256:${bytesToHex(sha256(utf8ToBytes(JSON.stringify(value))))}`;
 }

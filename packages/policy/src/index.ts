@@ -3,4 +3,5 @@ export * from './purpose.ts';
 export * from './consent-ledger.ts';
 export * from './reasons.ts';
 export * from './decide.ts';
-export { digestOf } from './digest.ts';
+export { digestOfOrdered } from './digest.ts';
+export * from './contact-rules.ts';

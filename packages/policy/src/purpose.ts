@@ -13,5 +13,13 @@ export const ZPurposeRule = z.object({
   isDirectMarketing: z.boolean(),
   /** Art. 6(1)(f) carries only purposes whose balancing test is written down. */
   hasBalancingTest: z.boolean().default(false),
+  /** E-mail marketing under this purpose needs a confirmed (double opt-in) consent (UWG § 7(2) Nr. 2). */
+  requiresDoubleOptIn: z.boolean().default(false),
+  /**
+   * Mail about the seller's own similar products may go to existing customers without consent,
+   * under the conditions of UWG § 7(3). Only purposes limited to such mail may say so.
+   */
+  allowsExistingCustomerException: z.boolean().default(false),
 });
+export type PurposeRuleInput = z.input<typeof ZPurposeRule>;
 export type PurposeRule = z.infer<typeof ZPurposeRule>;

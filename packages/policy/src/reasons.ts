@@ -53,6 +53,21 @@ export const REASONS = {
     en: 'Detailed profiling and scoring need consent; legitimate interest does not carry them.',
     de: 'Detailliertes Profiling und Scoring erfordern eine Einwilligung; ein berechtigtes Interesse trägt sie nicht.',
   },
+  DOUBLE_OPT_IN_PENDING: {
+    article: '§ 7(2) Nr. 2 UWG; Art. 7(1) GDPR',
+    en: 'The consent has not been confirmed by double opt-in yet.',
+    de: 'Die Einwilligung ist noch nicht per Double-Opt-in bestätigt.',
+  },
+  FREQUENCY_CAP_REACHED: {
+    article: '§ 7(1) UWG',
+    en: 'This person has already received as many marketing messages on this channel as the contact policy allows for the period.',
+    de: 'Diese Person hat in diesem Zeitraum bereits so viele Werbenachrichten auf diesem Kanal erhalten, wie die Kontaktregeln erlauben.',
+  },
+  QUIET_HOURS: {
+    article: '§ 7(1) UWG',
+    en: "It is within the quiet hours in the person's time zone; the message may go out when they end.",
+    de: 'In der Zeitzone der Person gilt gerade die Ruhezeit; die Nachricht darf nach deren Ende versendet werden.',
+  },
 } as const satisfies Record<string, { article: string; en: string; de: string }>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -19,6 +19,19 @@ export const ZAction = z.enum([
 ]);
 export type Action = z.infer<typeof ZAction>;
 
+/** How a consent was obtained or withdrawn: part of its proof (Art. 7(1)). Mirrors the database enum. */
+export const ZConsentMethod = z.enum([
+  'web_form',
+  'double_opt_in',
+  'import',
+  'in_person',
+  'phone',
+  'api',
+  'one_click_unsubscribe',
+  'staff_entry',
+]);
+export type ConsentMethod = z.infer<typeof ZConsentMethod>;
+
 /** State of a data subject as a whole (DESIGN.md, Contact). */
 export const ZSubjectStatus = z.enum(['active', 'restricted', 'erasure_pending', 'erased']);
 export type SubjectStatus = z.infer<typeof ZSubjectStatus>;
