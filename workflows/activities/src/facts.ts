@@ -1,10 +1,10 @@
 import type { Db } from '@zweck/db';
 import { LEDGER_FOLD_ARGS, suppressionHash } from '@zweck/db';
-import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type PurposeRule } from '@zweck/policy';
+import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type PurposeRuleInput } from '@zweck/policy';
 
 export interface DecisionFacts {
   subject: DecisionSubject;
-  purpose: PurposeRule;
+  purpose: PurposeRuleInput;
 }
 
 /** Everything the policy needs about one contact and purpose, read fresh. No personal data in it. */
