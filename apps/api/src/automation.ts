@@ -1,13 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { welcomeWorkflow } from '@zweck/workflows';
-import { TASK_QUEUE, welcomeWorkflowId, type WelcomeInput } from '@zweck/workflows/contracts';
+import { consentConfirmedSignal, TASK_QUEUE, welcomeWorkflowId, type WelcomeInput } from '@zweck/workflows/contracts';
 
 export type AutomationStart = 'started' | 'already_started' | 'not_started';
 
 /**
  * Start the welcome workflow of a contact. The workflow ID comes from the contact and purpose,
- * and an ID already used is refused by Temporal: a double click, a retry, a second save start
- * one workflow. Only IDs go in: the address stays in the database.
+ * and Temporal refuses a second start while one runs: a double click, a retry, a second save
+ * start one workflow. A closed one may run again (a new subscription after an expired double
+ * opt-in); the welcome mail itself is idempotent per contact and purpose. Only IDs go in.
  */
 export async function startWelcome(
   temporal: Client,
@@ -18,7 +19,8 @@ export async function startWelcome(
     await temporal.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
       taskQueue,
       workflowId: welcomeWorkflowId(input.contactId, input.purposeId),
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
       args: [{ version: 1, ...input }],
     });
     return 'started';
@@ -48,6 +50,18 @@ export async function describeWelcome(temporal: Client, contactId: string, purpo
     };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** Tell the contact's running welcome workflow that its pending consent was confirmed. */
+export async function signalConsentConfirmed(temporal: Client, contactId: string, purposeId: string): Promise<'signalled' | 'no_workflow'> {
+  try {
+    await temporal.workflow.getHandle(welcomeWorkflowId(contactId, purposeId)).signal(consentConfirmedSignal);
+    return 'signalled';
+  } catch (error) {
+    // Closed (the deadline passed) or never started: the ledger already holds the confirmation.
+    if (error instanceof WorkflowNotFoundError) return 'no_workflow';
     throw error;
   }
 }

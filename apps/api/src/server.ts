@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { findSessionUser, SESSION_COOKIE } from './auth/session.ts';
 import { appRouter, type AppRouter } from './routers/index.ts';
 import type { ApiDeps, Context } from './trpc/context.ts';
+import { registerSubscriptionRoutes } from './subscription/subscription.routes.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe/unsubscribe.routes.ts';
 
 export interface ApiServer {
@@ -55,6 +56,7 @@ export function createServer(deps: ApiDeps): ApiServer {
 
   app.get('/healthz', () => ({ ok: true }));
   registerUnsubscribeRoutes(app, deps);
+  void app.register(async (scope) => registerSubscriptionRoutes(scope, deps));
 
   const createContext = async ({ req, res }: CreateFastifyContextOptions): Promise<Context> => {
     const token = req.cookies[SESSION_COOKIE];

@@ -13,6 +13,7 @@ export const CATALOGUE = [
     legalBasis: 'consent',
     channels: ['email'],
     isDirectMarketing: true,
+    requiresDoubleOptIn: true,
     wording: {
       version: '2026-11',
       en: 'Yes, send me the monthly newsletter by e-mail. I can withdraw this consent at any time, with a link in every message.',
@@ -26,6 +27,8 @@ export const CATALOGUE = [
     legalBasis: 'consent',
     channels: ['email'],
     isDirectMarketing: true,
+    requiresDoubleOptIn: true,
+    allowsExistingCustomerException: true,
     wording: {
       version: '2026-11',
       en: 'Yes, tell me by e-mail about updates to the products I use. I can withdraw this consent at any time.',
@@ -34,8 +37,31 @@ export const CATALOGUE = [
   },
 ] as const;
 
+/**
+ * The confirmation mail of a double opt-in is not marketing: it asks the person whether the
+ * request was theirs, so that the consent can be proven (Art. 7(1)). It rests on legitimate
+ * interest with this balancing test, and goes through the same send gate as every other mail.
+ */
+export const CONSENT_CONFIRMATION_PURPOSE = {
+  id: 'consent_confirmation',
+  name: 'Consent confirmation',
+  description: 'One e-mail that asks you to confirm a subscription you (or someone using your address) requested.',
+  legalBasis: 'legitimate_interest',
+  channels: ['email'],
+  isDirectMarketing: false,
+  balancingTest:
+    'Interest: proving that the owner of an address asked for mail before any is sent (Art. 7(1) GDPR, UWG § 7(2) Nr. 2). ' +
+    'Impact: one message, no advertising, sent only after a request made with this address; an ignored message changes nothing and the pending request expires. ' +
+    'Result: the interest prevails; the person reasonably expects the message.',
+} as const;
+
 /** Idempotent: the catalogue and its wordings, as shipped. */
 export async function seedCatalogue(db: Db): Promise<void> {
+  await db.purpose.upsert({
+    where: { id: CONSENT_CONFIRMATION_PURPOSE.id },
+    create: { ...CONSENT_CONFIRMATION_PURPOSE, channels: [...CONSENT_CONFIRMATION_PURPOSE.channels] },
+    update: {},
+  });
   for (const purpose of CATALOGUE) {
     const { wording, ...fields } = purpose;
     await db.purpose.upsert({

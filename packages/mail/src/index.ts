@@ -7,4 +7,12 @@ export {
   type OutgoingMessage,
   type SendResult,
 } from './mailer.ts';
-export { escapeHtml, renderWelcome, type RenderedMail, type SenderIdentity, type WelcomeInput } from './templates.ts';
+export {
+  escapeHtml,
+  renderConfirmation,
+  renderWelcome,
+  type ConfirmationInput,
+  type RenderedMail,
+  type SenderIdentity,
+  type WelcomeInput,
+} from './templates.ts';

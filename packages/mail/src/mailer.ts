@@ -18,8 +18,11 @@ export interface OutgoingMessage {
   html: string;
   /** RFC 5322 Message-ID, `<...@...>`, deterministic per send (see `messageIdFor`). */
   messageId: string;
-  /** RFC 2369 / RFC 8058: an HTTPS one-click link and a mailto fallback. */
-  unsubscribe: { url: string; mailto: string };
+  /**
+   * RFC 2369 / RFC 8058: an HTTPS one-click link and a mailto fallback. Every marketing message
+   * has one; a transactional message (a double opt-in confirmation) has none.
+   */
+  unsubscribe: { url: string; mailto: string } | null;
 }
 
 export interface SendResult {
@@ -76,12 +79,14 @@ export function createMailer(config: MailerConfig): Mailer {
           text: message.text,
           html: message.html,
           messageId: message.messageId,
-          headers: {
-            // One List-Unsubscribe header with both URIs (RFC 2369); nodemailer's `list` option
-            // would write one header per URI. RFC 8058's companion header it does not write at all.
-            'List-Unsubscribe': `<${message.unsubscribe.url}>, <${message.unsubscribe.mailto}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          },
+          headers: message.unsubscribe
+            ? {
+                // One List-Unsubscribe header with both URIs (RFC 2369); nodemailer's `list` option
+                // would write one header per URI. RFC 8058's companion header it does not write at all.
+                'List-Unsubscribe': `<${message.unsubscribe.url}>, <${message.unsubscribe.mailto}>`,
+                'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+              }
+            : {},
         })) as { messageId: string; response: string };
         return { messageId: info.messageId, response: info.response };
       } catch (error) {

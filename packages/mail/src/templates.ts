@@ -21,6 +21,44 @@ export interface RenderedMail {
   html: string;
 }
 
+export interface ConfirmationInput {
+  purposeName: string;
+  confirmUrl: string;
+  /** Until when the link works. */
+  deadline: string;
+  sender: SenderIdentity;
+}
+
+/** The double opt-in request: one question, no advertising (it may not carry any). */
+export function renderConfirmation(input: ConfirmationInput): RenderedMail {
+  const e = escapeHtml;
+  const text = [
+    'Hello,',
+    '',
+    `someone, hopefully you, asked to receive our ${input.purposeName} at this address.`,
+    `Please confirm by opening this link before ${input.deadline}:`,
+    '',
+    input.confirmUrl,
+    '',
+    'If it was not you, ignore this message: without your confirmation you will receive nothing.',
+    '',
+    '--',
+    input.sender.imprint,
+    `Privacy notice: ${input.sender.privacyNoticeUrl}`,
+  ].join('\n');
+  const html = `<!doctype html>
+<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
+<p>Hello,</p>
+<p>someone, hopefully you, asked to receive our ${e(input.purposeName)} at this address. Please confirm before ${e(input.deadline)}:</p>
+<p><a href="${e(input.confirmUrl)}" style="display:inline-block;padding:.6rem 1.2rem;background:#1f6feb;color:#fff;border-radius:.4rem;text-decoration:none">Confirm my subscription</a></p>
+<p>If it was not you, ignore this message: without your confirmation you will receive nothing.</p>
+<hr style="border: 0; border-top: 1px solid #d9e2ec">
+<p style="font-size: 12px; color: #52606d">${e(input.sender.imprint).replace(/\n/g, '<br>')}<br>
+<a href="${e(input.sender.privacyNoticeUrl)}">Privacy notice</a></p>
+</body></html>`;
+  return { subject: `Please confirm: ${input.purposeName}`, text, html };
+}
+
 /** The welcome mail of the newsletter. Every value from the contact is escaped. */
 export function renderWelcome(input: WelcomeInput): RenderedMail {
   const greeting = input.firstName ? `Hello ${input.firstName},` : 'Hello,';

@@ -1,8 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isUniqueViolation, type Db } from '@zweck/db';
-import { createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
-import { messageIdFor, renderWelcome, SmtpRejectedError, type Mailer, type SenderIdentity } from '@zweck/mail';
-import { decide, type Channel, type Decision } from '@zweck/policy';
+import { isUniqueViolation, LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import { createConfirmToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
+import {
+  messageIdFor,
+  renderConfirmation,
+  renderWelcome,
+  SmtpRejectedError,
+  type Mailer,
+  type OutgoingMessage,
+  type SenderIdentity,
+} from '@zweck/mail';
+import { consentAt, decide, foldLedger, toLedgerEvent, type AllowedDecision, type Channel, type Decision } from '@zweck/policy';
+
+/** The catalogue purpose under which double opt-in confirmations are sent (seeded with the catalogue). */
+export const CONFIRMATION_PURPOSE = 'consent_confirmation';
 import { readDecisionFacts, type DecisionFacts } from './facts.ts';
 
 export interface ActivitiesConfig {
@@ -48,27 +59,25 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
     });
   };
 
-  return {
+  const baseUrl = config.publicUrl.replace(/\/$/, '');
+
+  const activities = {
     /** The policy's inputs for one contact and purpose: states and times, no personal data. */
     async loadDecisionFacts(input: { contactId: string; purposeId: string }): Promise<DecisionFacts | null> {
       const facts = await readDecisionFacts(db, config.suppressionKey, input.contactId, input.purposeId);
-      return facts === null ? null : { subject: facts.subject, purpose: facts.purpose };
+      return facts === null
+        ? null
+        : { subject: facts.subject, purpose: facts.purpose, doubleOptInDeadlineHours: facts.doubleOptInDeadlineHours };
     },
 
     async recordDecision(input: { contactId: string; decision: Decision; decidedBy: string }): Promise<void> {
       await record(input.contactId, input.decision, input.decidedBy);
     },
 
-    /**
-     * Re-check consent against a fresh read, then send at most once per idempotency key. The
-     * `message` row is written before the send: a retry after a crash finds it and resends with
-     * the same Message-ID (receivers drop the copy); a row already `sent` is never sent again.
-     */
+    /** Re-check consent against a fresh read, then send the welcome mail at most once. */
     async sendWelcomeMail(input: { contactId: string; purposeId: string; channel: Channel; idempotencyKey: string }): Promise<SendOutcome> {
       const facts = await readDecisionFacts(db, config.suppressionKey, input.contactId, input.purposeId);
-      if (facts === null) {
-        return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
-      }
+      if (facts === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
       const decision = decide({
         subject: facts.subject,
         purpose: facts.purpose,
@@ -77,69 +86,173 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
         now: now().toISOString(),
       });
       await record(input.contactId, decision, 'activity:sendWelcomeMail');
-      if (!decision.allowed) {
-        return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
-      }
+      if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
 
-      const messageId = messageIdFor(input.idempotencyKey, config.mailDomain);
-      let row: { id: string; status: 'sending' | 'sent' | 'failed'; smtpResponse: string | null };
-      try {
-        row = await db.message.create({
-          data: {
-            idempotencyKey: input.idempotencyKey,
-            messageId,
-            contactId: input.contactId,
-            purposeId: input.purposeId,
-            channel: input.channel,
-            kind: 'welcome',
-            status: 'sending',
-          },
-          select: { id: true, status: true, smtpResponse: true },
+      return sendOnce({ ...input, kind: 'welcome', decision }, (messageRef) => {
+        const token = createUnsubscribeToken(config.unsubscribeSecret, {
+          c: input.contactId,
+          p: input.purposeId,
+          ch: input.channel,
+          m: messageRef,
         });
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        row = await db.message.findUniqueOrThrow({
-          where: { idempotencyKey: input.idempotencyKey },
-          select: { id: true, status: true, smtpResponse: true },
-        });
-      }
-      if (row.status === 'sent') return { outcome: 'sent', messageRef: row.id };
-      if (row.status === 'failed') return { outcome: 'failed', smtpResponse: row.smtpResponse ?? '' };
-
-      const token = createUnsubscribeToken(config.unsubscribeSecret, {
-        c: input.contactId,
-        p: input.purposeId,
-        ch: input.channel,
-        m: row.id,
-      });
-      const unsubscribeUrl = `${config.publicUrl.replace(/\/$/, '')}/u/${token}`;
-      const rendered = renderWelcome({ firstName: facts.firstName, purposeName: facts.purposeName, unsubscribeUrl, sender: config.sender });
-      try {
-        const result = await mailer.send(decision, {
+        const unsubscribeUrl = `${baseUrl}/u/${token}`;
+        return {
           to: facts.email,
-          ...rendered,
-          messageId,
+          ...renderWelcome({ firstName: facts.firstName, purposeName: facts.purposeName, unsubscribeUrl, sender: config.sender }),
           unsubscribe: {
             url: unsubscribeUrl,
             mailto: `mailto:unsubscribe@${config.mailDomain}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`,
           },
-        });
-        await db.message.update({ where: { id: row.id }, data: { status: 'sent', smtpResponse: result.response, sentAt: now() } });
-        return { outcome: 'sent', messageRef: row.id };
-      } catch (error) {
-        if (error instanceof SmtpRejectedError && error.isPermanent) {
-          await db.message.update({ where: { id: row.id }, data: { status: 'failed', smtpResponse: error.response } });
-          // The outcome is recorded; a permanent refusal is not retried.
-          return { outcome: 'failed', smtpResponse: error.response };
-        }
-        // Transient: let Temporal retry. The message's text is the SMTP answer, never the address.
-        throw ApplicationFailure.retryable(
-          error instanceof SmtpRejectedError ? error.response : 'SMTP transport error',
-          'SmtpTransientFailure',
-        );
+        };
+      });
+    },
+
+    /**
+     * The double opt-in request (UWG § 7(2) Nr. 2): one mail with a signed link that confirms the
+     * pending grant of `grantedAt`. It goes through the same gate as every mail, under the purpose
+     * `consent_confirmation` (legitimate interest with its balancing test), and only while the
+     * grant is still pending.
+     */
+    async sendConsentConfirmation(input: {
+      contactId: string;
+      purposeId: string;
+      channel: Channel;
+      grantedAt: string;
+      deadline: string;
+    }): Promise<SendOutcome> {
+      const target = await readDecisionFacts(db, config.suppressionKey, input.contactId, input.purposeId);
+      if (target === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
+      const pending = consentAt(target.subject.consents, input.purposeId, input.channel, now().toISOString());
+      if (pending.status !== 'granted' || pending.grantedAt !== input.grantedAt) {
+        return { outcome: 'skipped', reasonCodes: ['NOTHING_TO_CONFIRM'], decidedBy: 'activity' };
       }
+      const gate = await readDecisionFacts(db, config.suppressionKey, input.contactId, CONFIRMATION_PURPOSE);
+      if (gate === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
+      const decision = decide({
+        subject: gate.subject,
+        purpose: gate.purpose,
+        channel: input.channel,
+        action: 'send',
+        now: now().toISOString(),
+      });
+      await record(input.contactId, decision, 'activity:sendConsentConfirmation');
+      if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
+
+      const token = createConfirmToken(config.unsubscribeSecret, {
+        c: input.contactId,
+        p: input.purposeId,
+        ch: input.channel,
+        g: input.grantedAt,
+        e: input.deadline,
+      });
+      return sendOnce(
+        {
+          contactId: input.contactId,
+          purposeId: CONFIRMATION_PURPOSE,
+          channel: input.channel,
+          kind: 'consent_confirmation',
+          // One confirmation per grant: a new subscription after an expiry gets a new one.
+          idempotencyKey: `confirm:${input.purposeId}:${input.contactId}:${input.grantedAt}`,
+          decision,
+        },
+        () => ({
+          to: target.email,
+          ...renderConfirmation({
+            purposeName: target.purposeName,
+            confirmUrl: `${baseUrl}/confirm/${token}`,
+            deadline: new Date(input.deadline).toUTCString(),
+            sender: config.sender,
+          }),
+          unsubscribe: null,
+        }),
+      );
+    },
+
+    /**
+     * The deadline passed without a confirmation: the pending grant expires (an `expired` ledger
+     * event), unless it was confirmed, withdrawn or replaced in the meantime. Serialised per
+     * contact with a row lock, as the API's confirmation is.
+     */
+    async expirePendingConsent(input: {
+      contactId: string;
+      purposeId: string;
+      channel: Channel;
+      grantedAt: string;
+    }): Promise<'expired' | 'unchanged'> {
+      return db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM contact WHERE id = ${input.contactId}::uuid FOR UPDATE`;
+        const events = await tx.consentEvent.findMany({ where: { contactId: input.contactId }, ...LEDGER_FOLD_ARGS });
+        const state = consentAt(foldLedger(events.map(toLedgerEvent)), input.purposeId, input.channel, now().toISOString());
+        if (state.status !== 'granted' || state.grantedAt !== input.grantedAt) return 'unchanged';
+        await tx.consentEvent.create({
+          data: {
+            contactId: input.contactId,
+            purposeId: input.purposeId,
+            channel: input.channel,
+            kind: 'expired',
+            occurredAt: now(),
+            method: 'double_opt_in',
+            source: 'double-opt-in deadline',
+            actor: 'system:double-opt-in',
+            evidence: { grantedAt: input.grantedAt },
+          },
+        });
+        return 'expired';
+      });
     },
   };
+
+  /**
+   * Send at most once per idempotency key. The `message` row is written before the send: a retry
+   * after a crash finds it and resends with the same Message-ID (receivers drop the copy); a row
+   * already `sent` is never sent again. The decision is the policy's "yes" for this very send.
+   */
+  async function sendOnce(
+    input: { contactId: string; purposeId: string; channel: Channel; kind: string; idempotencyKey: string; decision: AllowedDecision },
+    build: (messageRef: string) => Omit<OutgoingMessage, 'messageId'>,
+  ): Promise<SendOutcome> {
+    const messageId = messageIdFor(input.idempotencyKey, config.mailDomain);
+    const select = { id: true, status: true, smtpResponse: true } as const;
+    let row: { id: string; status: 'sending' | 'sent' | 'failed'; smtpResponse: string | null };
+    try {
+      row = await db.message.create({
+        data: {
+          idempotencyKey: input.idempotencyKey,
+          messageId,
+          contactId: input.contactId,
+          purposeId: input.purposeId,
+          channel: input.channel,
+          kind: input.kind,
+          status: 'sending',
+        },
+        select,
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      row = await db.message.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey }, select });
+    }
+    if (row.status === 'sent') return { outcome: 'sent', messageRef: row.id };
+    if (row.status === 'failed') return { outcome: 'failed', smtpResponse: row.smtpResponse ?? '' };
+
+    try {
+      const result = await mailer.send(input.decision, { ...build(row.id), messageId });
+      await db.message.update({ where: { id: row.id }, data: { status: 'sent', smtpResponse: result.response, sentAt: now() } });
+      return { outcome: 'sent', messageRef: row.id };
+    } catch (error) {
+      if (error instanceof SmtpRejectedError && error.isPermanent) {
+        await db.message.update({ where: { id: row.id }, data: { status: 'failed', smtpResponse: error.response } });
+        // The outcome is recorded; a permanent refusal is not retried.
+        return { outcome: 'failed', smtpResponse: error.response };
+      }
+      // Transient: let Temporal retry. The message's text is the SMTP answer, never the address.
+      throw ApplicationFailure.retryable(
+        error instanceof SmtpRejectedError ? error.response : 'SMTP transport error',
+        'SmtpTransientFailure',
+      );
+    }
+  }
+
+  return activities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -5,6 +5,8 @@ import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type Purpose
 export interface DecisionFacts {
   subject: DecisionSubject;
   purpose: PurposeRuleInput;
+  /** How long a pending consent of this purpose waits for its double opt-in. */
+  doubleOptInDeadlineHours: number;
 }
 
 /** Everything the policy needs about one contact and purpose, read fresh. No personal data in it. */
@@ -26,7 +28,17 @@ export async function readDecisionFacts(
   if (!contact) return null;
   const purpose = await db.purpose.findUnique({
     where: { id: purposeId },
-    select: { id: true, name: true, legalBasis: true, channels: true, isDirectMarketing: true, balancingTest: true },
+    select: {
+      id: true,
+      name: true,
+      legalBasis: true,
+      channels: true,
+      isDirectMarketing: true,
+      balancingTest: true,
+      requiresDoubleOptIn: true,
+      allowsExistingCustomerException: true,
+      doubleOptInDeadlineHours: true,
+    },
   });
   if (!purpose) throw new Error(`purpose ${purposeId} is not in the catalogue`);
   const suppressed = await db.suppressionEntry.findUnique({
@@ -47,6 +59,9 @@ export async function readDecisionFacts(
       channels: purpose.channels.map((c) => ZChannel.parse(c)),
       isDirectMarketing: purpose.isDirectMarketing,
       hasBalancingTest: purpose.balancingTest !== null && purpose.balancingTest.trim() !== '',
+      requiresDoubleOptIn: purpose.requiresDoubleOptIn,
+      allowsExistingCustomerException: purpose.allowsExistingCustomerException,
     },
+    doubleOptInDeadlineHours: purpose.doubleOptInDeadlineHours,
   };
 }

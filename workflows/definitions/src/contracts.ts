@@ -1,3 +1,4 @@
+import { defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ZChannel, ZPurposeId } from '@zweck/policy';
 
@@ -19,7 +20,15 @@ export type WelcomeOutcome =
   | { outcome: 'sent'; messageRef: string }
   | { outcome: 'skipped'; reasonCodes: string[]; decidedBy: 'workflow' | 'activity' }
   | { outcome: 'failed'; smtpResponse: string }
-  | { outcome: 'contact_gone' };
+  | { outcome: 'contact_gone' }
+  /** The double opt-in was not confirmed in time: the pending consent expired, nothing was sent. */
+  | { outcome: 'confirmation_expired' };
+
+/**
+ * The person confirmed their pending consent (the API has already written the `confirmed` ledger
+ * event with its proof). No payload: the workflow re-reads and asks the policy again.
+ */
+export const consentConfirmedSignal = defineSignal('consentConfirmed');
 
 /** Derived from the business key, so that saving a contact twice starts one workflow. */
 export const welcomeWorkflowId = (contactId: string, purposeId: string): string => `welcome:${purposeId}:${contactId}`;

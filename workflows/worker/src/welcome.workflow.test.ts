@@ -6,10 +6,10 @@ import { createDb, type Db } from '@zweck/db';
 import { seedCatalogue } from '@zweck/db/seed';
 import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
 import { createMailer, messageIdFor, type Mailer } from '@zweck/mail';
-import { verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
+import { verifyConfirmToken, verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { startMailSink, type MailSink } from '@zweck/mail-sink';
 import type { welcomeWorkflow } from '@zweck/workflows';
-import { welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
+import { consentConfirmedSignal, welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
 import { createDataConverter, EncryptionCodec, ZPayloadKeys } from '@zweck/temporal-codec';
@@ -73,10 +73,11 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     await Promise.all([env?.teardown(), sink?.stop(), database?.drop()]);
   });
 
-  async function contact(email: string, withConsent: boolean): Promise<string> {
+  /** A contact, with a newsletter grant recorded in person (no double opt-in needed) or from a web form (needed). */
+  async function contact(email: string, consent: false | 'in_person' | 'web_form'): Promise<string> {
     const id = randomUUID();
     await db.contact.create({ data: { id, email, emailNormalized: email.toLowerCase(), firstName: 'Quirinus' } });
-    if (withConsent) {
+    if (consent) {
       await db.consentEvent.create({
         data: {
           contactId: id,
@@ -84,7 +85,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
           channel: 'email',
           kind: 'granted',
           occurredAt: new Date('2026-11-01T10:00:00Z'),
-          method: 'web_form',
+          method: consent,
           source: 'test',
           actor: 'contact',
         },
@@ -102,7 +103,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
 
   it('with consent: exactly one message, with the unsubscribe headers and a working signed link', async () => {
     const email = 'with-consent@example.org';
-    const contactId = await contact(email, true);
+    const contactId = await contact(email, 'in_person');
     const result = await run(contactId);
     expect(result.outcome).toBe('sent');
 
@@ -150,7 +151,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
 
   it('keeps the address, and every other personal datum, out of the workflow history; the history replays', async () => {
     const email = 'history-check@example.org';
-    const contactId = await contact(email, true);
+    const contactId = await contact(email, 'in_person');
     await run(contactId);
     const history = await client.workflow.getHandle(welcomeWorkflowId(contactId, 'newsletter')).fetchHistory();
     const stored = (history.events ?? [])
@@ -179,9 +180,54 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     );
   });
 
+  it('a web-form grant gets a double opt-in request first; the confirmation leads to the welcome mail', async () => {
+    const email = 'double-opt-in@example.org';
+    const contactId = await contact(email, 'web_form');
+    const handle = await client.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
+      taskQueue,
+      workflowId: welcomeWorkflowId(contactId, 'newsletter'),
+      args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
+    });
+
+    const request = await waitFor(() => sink.list().find((m) => m.to === email));
+    const full = sink.get(request.id)!;
+    expect(full.subject).toBe('Please confirm: Newsletter');
+    // Not marketing: no unsubscribe headers, no advertising, one link.
+    expect(full.headers.some((h) => h.name === 'List-Unsubscribe')).toBe(false);
+    const token = /\/confirm\/([\w.-]+)/.exec(full.text ?? '')![1]!;
+    const claims = verifyConfirmToken(config.unsubscribeSecret, token);
+    expect(claims).toMatchObject({ c: contactId, p: 'newsletter', ch: 'email', g: '2026-11-01T10:00:00.000Z' });
+    expect(Date.parse(claims.e) - Date.now()).toBeGreaterThan(71 * 3_600_000); // the purpose's 72 hours
+    const gate = await db.policyDecision.findFirstOrThrow({ where: { contactId, decidedBy: 'activity:sendConsentConfirmation' } });
+    expect(gate).toMatchObject({ allowed: true, purposeId: 'consent_confirmation', legalBasis: 'legitimate_interest' });
+
+    // What the API's confirmation endpoint does: the ledger event with its proof, then the signal.
+    await db.consentEvent.create({
+      data: {
+        contactId,
+        purposeId: 'newsletter',
+        channel: 'email',
+        kind: 'confirmed',
+        occurredAt: new Date(),
+        method: 'double_opt_in',
+        source: 'test',
+        actor: 'contact',
+      },
+    });
+    await handle.signal(consentConfirmedSignal);
+    expect((await handle.result()).outcome).toBe('sent');
+    expect(
+      sink
+        .list()
+        .filter((m) => m.to === email)
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(['Please confirm: Newsletter', 'Welcome to our Newsletter']);
+  });
+
   it('the activity asks again: a withdrawal landing after the workflow decided wins', async () => {
     const email = 'late-withdrawal@example.org';
-    const contactId = await contact(email, true);
+    const contactId = await contact(email, 'in_person');
     await db.consentEvent.create({
       data: {
         contactId,
@@ -207,7 +253,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
 
   it('a retried send activity never sends twice', async () => {
     const email = 'retried@example.org';
-    const contactId = await contact(email, true);
+    const contactId = await contact(email, 'in_person');
     const activities = createActivities({ db, mailer, config });
     const input = {
       contactId,
@@ -225,7 +271,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
 
   it('after a crash mid-send, the retry sends the in-flight message once more with the same Message-ID', async () => {
     const email = 'crashed@example.org';
-    const contactId = await contact(email, true);
+    const contactId = await contact(email, 'in_person');
     const idempotencyKey = welcomeIdempotencyKey(contactId, 'newsletter');
     // What a worker killed between "row written" and "SMTP answered" leaves behind.
     const messageId = messageIdFor(idempotencyKey, config.mailDomain);
@@ -244,5 +290,15 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     expect((await db.message.findUniqueOrThrow({ where: { idempotencyKey } })).status).toBe('sent');
   });
 });
+
+/** Polls until `find` returns something (a message arriving at the sink), for at most 30 s. */
+async function waitFor<T>(find: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out waiting');
+}
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

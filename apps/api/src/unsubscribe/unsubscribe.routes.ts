@@ -1,14 +1,8 @@
-import { escapeHtml, InvalidUnsubscribeTokenError } from '@zweck/mail/unsubscribe-token';
+import { InvalidUnsubscribeTokenError } from '@zweck/mail/unsubscribe-token';
+import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../trpc/context.ts';
 import { describeToken, withdrawByToken } from './unsubscribe.service.ts';
-
-const page = (title: string, body: string): string => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1f2933;line-height:1.5}
-button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#1f6feb;color:#fff;cursor:pointer}</style>
-</head><body>${body}</body></html>`;
 
 /**
  * One-click unsubscribe (RFC 8058). GET only asks, because mail scanners and link previewers

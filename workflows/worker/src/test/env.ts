@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment, type TimeSkippingTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 
 const binDir = (): string => {
   const dir = process.env.ZWECK_BIN_DIR;
@@ -14,8 +14,14 @@ const binDir = (): string => {
 export const createLocalTestEnv = (): Promise<TestWorkflowEnvironment> =>
   TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: join(binDir(), 'temporal') } } });
 
-/** The time-skipping test server: a 30-day wait passes in milliseconds. */
-export const createTimeSkippingTestEnv = (): Promise<TestWorkflowEnvironment> =>
+/**
+ * The time-skipping test server: a 30-day wait passes in milliseconds. Time skips while a result
+ * is awaited through `env.client`, so client options (a data converter) are given here.
+ */
+export const createTimeSkippingTestEnv = (
+  client?: TimeSkippingTestWorkflowEnvironmentOptions['client'],
+): Promise<TestWorkflowEnvironment> =>
   TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: join(binDir(), 'temporal-test-server') } },
+    client,
   });

@@ -132,19 +132,22 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
 }
 
 function ConsentSection({ contact, purposes }: { contact: ContactDetail; purposes: Purpose[] }) {
-  // Every purpose and channel in the catalogue, with "no consent" where the ledger has nothing.
-  const rows = purposes.flatMap((p) =>
-    p.channels.map((channel) => {
-      const state = contact.consents.find((c) => c.purposeId === p.id && c.channel === channel);
-      return {
-        key: `${p.id}:${channel}`,
-        purpose: p.name,
-        channel,
-        status: state?.status ?? ('none' as const),
-        since: state?.since ?? null,
-      };
-    }),
-  );
+  // Every consent-based purpose and channel in the catalogue, with "no consent" where the ledger
+  // has nothing. Purposes on another legal basis (a double opt-in confirmation) ask for no consent.
+  const rows = purposes
+    .filter((p) => p.legalBasis === 'consent')
+    .flatMap((p) =>
+      p.channels.map((channel) => {
+        const state = contact.consents.find((c) => c.purposeId === p.id && c.channel === channel);
+        return {
+          key: `${p.id}:${channel}`,
+          purpose: p.name,
+          channel,
+          status: state?.status ?? ('none' as const),
+          since: state?.since ?? null,
+        };
+      }),
+    );
   // Consent for purposes no longer in the catalogue still counts and still shows.
   for (const c of contact.consents) {
     if (!rows.some((r) => r.key === `${c.purposeId}:${c.channel}`)) {

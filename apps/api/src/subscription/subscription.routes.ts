@@ -1,0 +1,144 @@
+import rateLimit from '@fastify/rate-limit';
+import { InvalidUnsubscribeTokenError, verifyConfirmToken } from '@zweck/mail/unsubscribe-token';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { signalConsentConfirmed, startWelcome } from '../automation.ts';
+import { escapeHtml, publicPage as page } from '../public-pages.ts';
+import type { ApiDeps } from '../trpc/context.ts';
+import { AppError } from '../trpc/errors.ts';
+import { confirm, subscribe, ZSubscribeInput } from './subscription.service.ts';
+
+const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
+/**
+ * The person's side of consent: a hosted subscription form, its public endpoint (no sign-in,
+ * rate-limited per address), and the double opt-in confirmation link. Like unsubscribing, a GET
+ * of the confirmation link only asks; the button POSTs.
+ */
+export async function registerSubscriptionRoutes(
+  app: FastifyInstance,
+  deps: Pick<ApiDeps, 'db' | 'env' | 'log' | 'temporal'>,
+): Promise<void> {
+  await app.register(rateLimit, { global: false });
+  const html = (reply: FastifyReply, status: number, title: string, body: string) =>
+    reply.code(status).headers(NO_STORE).type('text/html; charset=utf-8').send(page(title, body));
+
+  app.get<{ Params: { purposeId: string }; Querystring: { lang?: string } }>('/subscribe/:purposeId', async (req, reply) => {
+    const language = req.query.lang === 'de' ? 'de' : 'en';
+    const purpose = await deps.db.purpose.findUnique({
+      where: { id: req.params.purposeId },
+      select: {
+        id: true,
+        name: true,
+        description: true,
+        legalBasis: true,
+        wordings: { where: { language }, orderBy: { version: 'desc' }, take: 1, select: { version: true, text: true } },
+      },
+    });
+    const wording = purpose?.wordings[0];
+    if (!purpose || purpose.legalBasis !== 'consent' || !wording)
+      return html(reply, 404, 'Not found', '<h1>There is nothing to subscribe to here</h1>');
+    const e = escapeHtml;
+    return html(
+      reply,
+      200,
+      `Subscribe: ${purpose.name}`,
+      `<h1>${e(purpose.name)}</h1><p>${e(purpose.description)}</p>
+<form method="post" action="/subscribe">
+<input type="hidden" name="purposeId" value="${e(purpose.id)}"><input type="hidden" name="wordingVersion" value="${e(wording.version)}"><input type="hidden" name="language" value="${language}">
+<label for="email">Your e-mail address</label><input id="email" name="email" type="email" required autocomplete="email">
+<blockquote>${e(wording.text)}</blockquote>
+<button type="submit">Subscribe</button></form>
+<p><small>We will send you one e-mail to confirm. Nothing else arrives until you do.</small></p>`,
+    );
+  });
+
+  app.post('/subscribe', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const wantsJson = (req.headers['content-type'] ?? '').startsWith('application/json');
+    const parsed = ZSubscribeInput.safeParse(req.body);
+    if (!parsed.success) {
+      const fieldErrors = z.flattenError(parsed.error).fieldErrors;
+      if (wantsJson) return reply.code(400).send({ error: 'INVALID_INPUT', fieldErrors });
+      const list = Object.entries(fieldErrors).map(
+        ([field, messages]) => `<li>${escapeHtml(field)}: ${escapeHtml((messages ?? []).join(', '))}</li>`,
+      );
+      return html(
+        reply,
+        400,
+        'Please check your entry',
+        `<h1>Please check your entry</h1><ul class="error">${list.join('')}</ul><p>Please go back and correct it.</p>`,
+      );
+    }
+    try {
+      const { contactId } = await subscribe(deps.db, parsed.data, req.ip);
+      // Started even when nothing new was recorded: a pending grant whose workflow ended is picked up.
+      await startWelcome(deps.temporal, { contactId, purposeId: parsed.data.purposeId, channel: 'email' }, deps.env.TEMPORAL_TASK_QUEUE);
+    } catch (error) {
+      if (error instanceof AppError) {
+        if (wantsJson) return reply.code(400).send({ error: error.code, field: error.field ?? null, message: error.message });
+        return html(
+          reply,
+          400,
+          'Please check your entry',
+          `<h1>Please check your entry</h1><p class="error">${escapeHtml(error.message)}</p>`,
+        );
+      }
+      throw error;
+    }
+    // The same answer for a new, a pending and an existing subscriber.
+    if (wantsJson) return reply.code(202).send({ status: 'confirmation_requested' });
+    return html(
+      reply,
+      200,
+      'Check your inbox',
+      '<h1>Check your inbox</h1><p>We have sent you an e-mail. Please confirm your subscription with the link in it.</p>',
+    );
+  });
+
+  const invalid = '<h1>This link is not valid</h1><p>Please use the link from the latest confirmation e-mail you received.</p>';
+
+  app.get<{ Params: { token: string } }>('/confirm/:token', async (req, reply) => {
+    try {
+      const claims = verifyConfirmToken(deps.env.UNSUBSCRIBE_SECRET, req.params.token);
+      const purpose = await deps.db.purpose.findUnique({ where: { id: claims.p }, select: { name: true } });
+      const name = escapeHtml(purpose?.name ?? claims.p);
+      return html(
+        reply,
+        200,
+        'Confirm your subscription',
+        `<h1>Confirm your subscription to ${name}?</h1><form method="post" action="/confirm/${escapeHtml(req.params.token)}"><button type="submit">Yes, subscribe me</button></form>`,
+      );
+    } catch (error) {
+      if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', invalid);
+      throw error;
+    }
+  });
+
+  app.post<{ Params: { token: string } }>(
+    '/confirm/:token',
+    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      try {
+        const result = await confirm(deps.db, deps.env.UNSUBSCRIBE_SECRET, req.params.token, req.ip);
+        if (result.status === 'expired') {
+          return html(
+            reply,
+            410,
+            'Link expired',
+            '<h1>This confirmation has expired</h1><p>Please subscribe again; we will send you a new link.</p>',
+          );
+        }
+        if (result.status === 'confirmed') await signalConsentConfirmed(deps.temporal, result.contactId, result.purposeId);
+        return html(
+          reply,
+          200,
+          'Subscribed',
+          '<h1>Thank you, you are subscribed</h1><p>You can unsubscribe at any time with the link in every message.</p>',
+        );
+      } catch (error) {
+        if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', invalid);
+        throw error;
+      }
+    },
+  );
+}
