@@ -25,6 +25,17 @@ function requireEnv(name: string): string {
   return value;
 }
 
+/** Polls `find` until it returns something, for at most `timeoutMs`. */
+async function eventually<T>(find: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = await find();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`nothing found within ${timeoutMs / 1000}s`);
+}
+
 const uniqueEmail = (label: string): string => `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.org`;
 
 describe('admin UI: the thin slice', () => {
@@ -207,6 +218,49 @@ describe('admin UI: the thin slice', () => {
       // The workflow has finished with its decision recorded: nothing for this address reached the wire.
       const messages = await mailSink.list();
       expect(messages.filter((m) => m.to.includes(email) || m.envelopeTo.includes(email))).toEqual([]);
+    });
+  });
+
+  it('a person subscribes on the hosted form, confirms from the mail, and then gets the welcome mail', async () => {
+    const email = uniqueEmail('subscriber');
+    const mailSink = createMailSinkClient(requireEnv('ZWECK_E2E_MAIL_SINK_URL'));
+    await withPage('double-opt-in', async (page) => {
+      await page.goto('/subscribe/newsletter');
+      await page.getByText('Yes, send me the monthly newsletter by e-mail.', { exact: false }).waitFor();
+      await page.getByLabel('Your e-mail address').fill(email);
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+
+      // Only the confirmation request goes out until the person confirms.
+      const request = await eventually(async () => (await mailSink.list()).find((m) => m.to === email), WORKFLOW_TIMEOUT);
+      expect(request.subject).toBe('Please confirm: Newsletter');
+      const text = (await mailSink.get(request.id))?.text ?? '';
+      const confirmUrl = /(https?:\/\/\S+\/confirm\/[\w.-]+)/.exec(text)?.[1];
+      expect(confirmUrl).toBeDefined();
+
+      await page.goto(confirmUrl!);
+      await page.getByRole('heading', { name: 'Confirm your subscription to Newsletter?' }).waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}08-confirm-question.png` });
+      await page.getByRole('button', { name: 'Yes, subscribe me' }).click();
+      await page.getByRole('heading', { name: 'Thank you, you are subscribed' }).waitFor();
+
+      const welcome = await eventually(
+        async () => (await mailSink.list()).find((m) => m.to === email && m.subject.startsWith('Welcome')),
+        WORKFLOW_TIMEOUT,
+      );
+      expect(welcome.subject).toBe('Welcome to our Newsletter');
+    });
+
+    // The marketer sees the whole story on the contact page: pending, confirmed, decided, sent.
+    await withPage('double-opt-in-contact', async (page) => {
+      await signIn(page, MARKETER);
+      await page.getByRole('searchbox').fill(email);
+      await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
+      await region(page, 'Consent').getByText('Confirmed', { exact: true }).waitFor();
+      const ledger = region(page, 'Consent ledger');
+      await ledger.getByText('Double opt-in', { exact: true }).waitFor();
+      await region(page, 'Policy decisions').getByText('DOUBLE_OPT_IN_PENDING', { exact: true }).waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}09-contact-after-double-opt-in.png`, fullPage: true });
     });
   });
 
