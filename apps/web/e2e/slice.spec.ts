@@ -221,7 +221,7 @@ describe('admin UI: the thin slice', () => {
     });
   });
 
-  it('a person subscribes on the hosted form, confirms from the mail, and then gets the welcome mail', async () => {
+  it('a person subscribes on the hosted form, confirms from the mail, gets the welcome mail, and changes their choices in the preference center', async () => {
     const email = uniqueEmail('subscriber');
     const mailSink = createMailSinkClient(requireEnv('ZWECK_E2E_MAIL_SINK_URL'));
     await withPage('double-opt-in', async (page) => {
@@ -249,6 +249,22 @@ describe('admin UI: the thin slice', () => {
         WORKFLOW_TIMEOUT,
       );
       expect(welcome.subject).toBe('Welcome to our Newsletter');
+
+      // Every marketing mail links to the preference center: newsletter off, product updates on.
+      const welcomeText = (await mailSink.get(welcome.id))?.text ?? '';
+      const preferencesUrl = /(https?:\/\/\S+\/preferences\/[\w.-]+)/.exec(welcomeText)?.[1];
+      expect(preferencesUrl).toBeDefined();
+      await page.goto(preferencesUrl!);
+      await page.getByRole('heading', { name: 'What would you like to hear from us?' }).waitFor();
+      expect(await page.getByRole('checkbox', { name: 'Newsletter' }).isChecked()).toBe(true);
+      await page.getByRole('checkbox', { name: 'Newsletter' }).uncheck();
+      await page.getByRole('checkbox', { name: 'Product updates' }).check();
+      await page.screenshot({ path: `${ARTIFACTS}10-preference-center.png`, fullPage: true });
+      await page.getByRole('button', { name: 'Save my choices' }).click();
+      await page.getByText('Your choices are saved.').waitFor();
+      await page.goto(preferencesUrl!);
+      expect(await page.getByRole('checkbox', { name: 'Newsletter' }).isChecked()).toBe(false);
+      expect(await page.getByRole('checkbox', { name: 'Product updates' }).isChecked()).toBe(true);
     });
 
     // The marketer sees the whole story on the contact page: pending, confirmed, decided, sent.
@@ -256,9 +272,9 @@ describe('admin UI: the thin slice', () => {
       await signIn(page, MARKETER);
       await page.getByRole('searchbox').fill(email);
       await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
-      await region(page, 'Consent').getByText('Confirmed', { exact: true }).waitFor();
       const ledger = region(page, 'Consent ledger');
       await ledger.getByText('Double opt-in', { exact: true }).waitFor();
+      await ledger.getByText('Withdrawn', { exact: true }).waitFor();
       await region(page, 'Policy decisions').getByText('DOUBLE_OPT_IN_PENDING', { exact: true }).waitFor();
       await page.screenshot({ path: `${ARTIFACTS}09-contact-after-double-opt-in.png`, fullPage: true });
     });

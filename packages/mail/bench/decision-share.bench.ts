@@ -54,6 +54,7 @@ const rendered = renderWelcome({
   firstName: 'Bench',
   purposeName: 'Newsletter',
   unsubscribeUrl: 'https://zweck.test/u/x',
+  preferencesUrl: 'https://zweck.test/preferences/x',
   sender: { imprint: 'Zweck GmbH', privacyNoticeUrl: 'https://zweck.test/privacy' },
 });
 const send = (i: number, d: AllowedDecision) =>

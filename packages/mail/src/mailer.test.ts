@@ -43,6 +43,7 @@ describe('mailer against a real SMTP server', () => {
       firstName: '<b>Eve</b>',
       purposeName: 'Newsletter',
       unsubscribeUrl: 'https://zweck.test/u/abc',
+      preferencesUrl: 'https://zweck.test/preferences/abc',
       sender: { imprint: 'Zweck GmbH', privacyNoticeUrl: 'https://zweck.test/privacy' },
     }),
     messageId: messageIdFor(`welcome:${to}`, 'zweck.test'),

@@ -12,6 +12,8 @@ export interface WelcomeInput {
   firstName: string | null;
   purposeName: string;
   unsubscribeUrl: string;
+  /** The preference center, where every purpose can be switched on or off. */
+  preferencesUrl: string;
   sender: SenderIdentity;
 }
 
@@ -68,6 +70,7 @@ export function renderWelcome(input: WelcomeInput): RenderedMail {
     `thank you for subscribing to our ${input.purposeName}. You will hear from us about once a month.`,
     '',
     `You can unsubscribe at any time: ${input.unsubscribeUrl}`,
+    `Choose what you hear from us: ${input.preferencesUrl}`,
     '',
     '--',
     input.sender.imprint,
@@ -80,7 +83,7 @@ export function renderWelcome(input: WelcomeInput): RenderedMail {
 <p>thank you for subscribing to our ${e(input.purposeName)}. You will hear from us about once a month.</p>
 <hr style="border: 0; border-top: 1px solid #d9e2ec">
 <p style="font-size: 12px; color: #52606d">${e(input.sender.imprint).replace(/\n/g, '<br>')}<br>
-<a href="${e(input.sender.privacyNoticeUrl)}">Privacy notice</a> · <a href="${e(input.unsubscribeUrl)}">Unsubscribe</a></p>
+<a href="${e(input.sender.privacyNoticeUrl)}">Privacy notice</a> · <a href="${e(input.preferencesUrl)}">Preferences</a> · <a href="${e(input.unsubscribeUrl)}">Unsubscribe</a></p>
 </body></html>`;
   return { subject: `Welcome to our ${input.purposeName}`, text: lines.join('\n'), html };
 }

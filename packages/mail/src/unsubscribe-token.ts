@@ -29,8 +29,12 @@ export const ZConfirmClaims = z.object({
 });
 export type ConfirmClaims = z.infer<typeof ZConfirmClaims>;
 
-// Domain separation: a token of one kind never verifies as the other, even under one secret.
-type TokenKind = 'unsubscribe' | 'confirm';
+/** The token of the preference-center link in every marketing mail: the contact, nothing more. */
+export const ZPreferencesClaims = z.object({ v: z.literal(1), c: z.uuid() });
+export type PreferencesClaims = z.infer<typeof ZPreferencesClaims>;
+
+// Domain separation: a token of one kind never verifies as another, even under one secret.
+type TokenKind = 'unsubscribe' | 'confirm' | 'preferences';
 const sign = (secret: string, kind: TokenKind, payload: string): string =>
   createHmac('sha256', secret).update(`${kind}:${payload}`).digest('base64url');
 
@@ -42,6 +46,8 @@ function createToken(secret: string, kind: TokenKind, claims: object): string {
 export const createUnsubscribeToken = (secret: string, claims: Omit<UnsubscribeClaims, 'v'>): string =>
   createToken(secret, 'unsubscribe', claims);
 export const createConfirmToken = (secret: string, claims: Omit<ConfirmClaims, 'v'>): string => createToken(secret, 'confirm', claims);
+export const createPreferencesToken = (secret: string, claims: Omit<PreferencesClaims, 'v'>): string =>
+  createToken(secret, 'preferences', claims);
 
 export class InvalidUnsubscribeTokenError extends Error {
   override readonly name = 'InvalidUnsubscribeTokenError';
@@ -70,3 +76,7 @@ export const verifyUnsubscribeToken = (secret: string, token: string): Unsubscri
 export const verifyConfirmToken = (secret: string, token: string): ConfirmClaims => verifyToken(secret, 'confirm', token, ZConfirmClaims);
 
 export { escapeHtml } from './templates.ts';
+
+/** The claims of a genuine preference-center token; throws InvalidUnsubscribeTokenError for anything else. */
+export const verifyPreferencesToken = (secret: string, token: string): PreferencesClaims =>
+  verifyToken(secret, 'preferences', token, ZPreferencesClaims);

@@ -89,8 +89,12 @@ const BASIS_ARTICLE: Record<LegalBasis, string> = {
 /** Actions that reach out to the person or build a picture of them; storage and export are not among them. */
 const isOutreach = (action: Action): boolean => action === 'send' || action === 'track' || action === 'profile' || action === 'hand_off';
 
-/** Grants of these methods carry their own proof of the address's owner: no confirmation mail needed. */
-const DOUBLE_OPT_IN_EXEMPT = new Set(['in_person', 'double_opt_in']);
+/**
+ * Grants of these methods carry their own proof of the address's owner, so no confirmation mail
+ * is needed: a signed record made in person, a confirmed link, or the preference center, which
+ * is reached only through a signed link mailed to that address.
+ */
+const DOUBLE_OPT_IN_EXEMPT = new Set(['in_person', 'double_opt_in', 'preference_center']);
 
 const EXISTING_CUSTOMER_ARTICLE = '§ 7(3) UWG; Art. 6(1)(f) GDPR';
 

@@ -29,6 +29,7 @@ export const ZConsentMethod = z.enum([
   'api',
   'one_click_unsubscribe',
   'staff_entry',
+  'preference_center',
 ]);
 export type ConsentMethod = z.infer<typeof ZConsentMethod>;
 

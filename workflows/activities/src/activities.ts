@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isUniqueViolation, LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
-import { createConfirmToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
+import { createConfirmToken, createPreferencesToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import {
   messageIdFor,
   renderConfirmation,
@@ -98,7 +98,13 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
         const unsubscribeUrl = `${baseUrl}/u/${token}`;
         return {
           to: facts.email,
-          ...renderWelcome({ firstName: facts.firstName, purposeName: facts.purposeName, unsubscribeUrl, sender: config.sender }),
+          ...renderWelcome({
+            firstName: facts.firstName,
+            purposeName: facts.purposeName,
+            unsubscribeUrl,
+            preferencesUrl: `${baseUrl}/preferences/${createPreferencesToken(config.unsubscribeSecret, { c: input.contactId })}`,
+            sender: config.sender,
+          }),
           unsubscribe: {
             url: unsubscribeUrl,
             mailto: `mailto:unsubscribe@${config.mailDomain}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`,

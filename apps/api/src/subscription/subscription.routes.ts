@@ -6,6 +6,7 @@ import { signalConsentConfirmed, startWelcome } from '../automation.ts';
 import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { AppError } from '../trpc/errors.ts';
+import { readPreferences, savePreferences } from './preferences.service.ts';
 import { confirm, subscribe, ZSubscribeInput } from './subscription.service.ts';
 
 const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
@@ -137,6 +138,61 @@ export async function registerSubscriptionRoutes(
         );
       } catch (error) {
         if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', invalid);
+        throw error;
+      }
+    },
+  );
+
+  // The preference center: every consent-based purpose, switched on or off by the person.
+  app.get<{ Params: { token: string } }>('/preferences/:token', async (req, reply) => {
+    try {
+      const prefs = await readPreferences(deps.db, deps.env.UNSUBSCRIBE_SECRET, req.params.token);
+      const e = escapeHtml;
+      const rows = prefs.items
+        .map(
+          (item) => `<fieldset style="border:1px solid #d9e2ec;border-radius:.4rem;margin:1rem 0;padding:.6rem 1rem">
+<label style="margin:0"><input type="checkbox" name="on" value="${e(item.purposeId)}"${item.isOn && !prefs.hasObjected ? ' checked' : ''}> ${e(item.name)}</label>
+<p style="margin:.3rem 0">${e(item.description)}</p>${item.wording ? `<blockquote>${e(item.wording.text)}</blockquote>` : ''}</fieldset>`,
+        )
+        .join('');
+      return html(
+        reply,
+        200,
+        'Your preferences',
+        `<h1>What would you like to hear from us?</h1>
+${prefs.hasObjected ? '<p><strong>You have objected to all marketing.</strong> Switching a topic on below gives a new consent for it.</p>' : ''}
+<form method="post" action="/preferences/${e(req.params.token)}">${rows}
+<label style="font-weight:400"><input type="checkbox" name="objectToAll" value="1"> No marketing at all, on any channel (this ends all advertising for good)</label>
+<p><button type="submit">Save my choices</button></p></form>`,
+      );
+    } catch (error) {
+      if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', '<h1>This link is not valid</h1>');
+      throw error;
+    }
+  });
+
+  app.post<{ Params: { token: string }; Body: Record<string, string | string[] | undefined> }>(
+    '/preferences/:token',
+    { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const body = req.body ?? {};
+      const on = ([] as string[]).concat(body.on ?? []);
+      const objectToAll = body.objectToAll === '1';
+      try {
+        const changes = await savePreferences(deps.db, deps.env.UNSUBSCRIBE_SECRET, req.params.token, { on, objectToAll }, req.ip);
+        const summary = objectToAll
+          ? 'You will receive no marketing from us any more, on any channel.'
+          : changes.length === 0
+            ? 'Nothing changed.'
+            : 'Your choices are saved.';
+        return html(
+          reply,
+          200,
+          'Preferences saved',
+          `<h1>Thank you</h1><p>${escapeHtml(summary)}</p><p><a href="/preferences/${escapeHtml(req.params.token)}">Back to your preferences</a></p>`,
+        );
+      } catch (error) {
+        if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', '<h1>This link is not valid</h1>');
         throw error;
       }
     },

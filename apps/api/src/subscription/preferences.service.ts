@@ -1,0 +1,123 @@
+import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import { verifyPreferencesToken } from '@zweck/mail/unsubscribe-token';
+import { consentAt, foldLedger, toLedgerEvent } from '@zweck/policy';
+import { audit, truncateIp } from '../audit.ts';
+
+export interface PreferenceItem {
+  purposeId: string;
+  name: string;
+  description: string;
+  /** The wording a person agrees to by switching the purpose on. */
+  wording: { version: string; text: string; textHash: string } | null;
+  isOn: boolean;
+}
+
+export interface Preferences {
+  contactId: string;
+  items: PreferenceItem[];
+  hasObjected: boolean;
+}
+
+const purposeSelect = {
+  id: true,
+  name: true,
+  description: true,
+  isDirectMarketing: true,
+  wordings: { where: { language: 'en' }, orderBy: { version: 'desc' }, take: 1, select: { version: true, text: true, textHash: true } },
+} as const;
+
+/** Every consent-based e-mail purpose with the person's current choice, as the ledger fold says. */
+export async function readPreferences(db: Db, secret: string, token: string, now = new Date()): Promise<Preferences> {
+  const { c: contactId } = verifyPreferencesToken(secret, token);
+  const [purposes, events] = await Promise.all([
+    db.purpose.findMany({ where: { legalBasis: 'consent', channels: { has: 'email' } }, select: purposeSelect, orderBy: { name: 'asc' } }),
+    db.consentEvent.findMany({ where: { contactId }, ...LEDGER_FOLD_ARGS }),
+  ]);
+  const folded = foldLedger(events.map(toLedgerEvent));
+  return {
+    contactId,
+    hasObjected: folded.objectedToDirectMarketingAt !== null,
+    items: purposes.map((p) => {
+      const status = consentAt(folded, p.id, 'email', now.toISOString()).status;
+      return {
+        purposeId: p.id,
+        name: p.name,
+        description: p.description,
+        wording: p.wordings[0] ?? null,
+        isOn: status === 'granted' || status === 'confirmed',
+      };
+    }),
+  };
+}
+
+export type PreferenceChange = { purposeId: string; to: 'on' | 'off' };
+
+/**
+ * Apply the person's choices: each purpose switched on is a grant with the wording shown, each
+ * switched off a withdrawal (Art. 7(3)); "no marketing at all" is an objection (Art. 21(2)),
+ * which ends direct marketing on every channel for good. Only changes are recorded, under the
+ * contact's row lock, so a repeated submission adds nothing.
+ */
+export async function savePreferences(
+  db: Db,
+  secret: string,
+  token: string,
+  choice: { on: string[]; objectToAll: boolean },
+  ip: string | null,
+  now = new Date(),
+): Promise<PreferenceChange[]> {
+  const { c: contactId } = verifyPreferencesToken(secret, token);
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM contact WHERE id = ${contactId}::uuid AND status <> 'erased' FOR UPDATE`;
+    if (locked.length === 0) return [];
+    const purposes = await tx.purpose.findMany({ where: { legalBasis: 'consent', channels: { has: 'email' } }, select: purposeSelect });
+    const events = await tx.consentEvent.findMany({ where: { contactId }, ...LEDGER_FOLD_ARGS });
+    const folded = foldLedger(events.map(toLedgerEvent));
+    const base = {
+      contactId,
+      channel: 'email',
+      occurredAt: now,
+      method: 'preference_center' as const,
+      source: 'preference-center',
+      actor: 'contact',
+      evidence: { ip: truncateIp(ip) },
+    };
+    const changes: PreferenceChange[] = [];
+
+    for (const p of purposes) {
+      const status = consentAt(folded, p.id, 'email', now.toISOString()).status;
+      const isOn = status === 'granted' || status === 'confirmed';
+      const wantsOn = !choice.objectToAll && choice.on.includes(p.id);
+      if (wantsOn && !isOn && p.wordings[0]) {
+        const wording = p.wordings[0];
+        await tx.consentEvent.create({
+          data: { ...base, purposeId: p.id, kind: 'granted', wordingVersion: wording.version, wordingHash: wording.textHash },
+        });
+        changes.push({ purposeId: p.id, to: 'on' });
+      } else if (!wantsOn && isOn) {
+        await tx.consentEvent.create({ data: { ...base, purposeId: p.id, kind: 'withdrawn' } });
+        changes.push({ purposeId: p.id, to: 'off' });
+      }
+    }
+    if (choice.objectToAll && folded.objectedToDirectMarketingAt === null) {
+      const marketing = purposes.find((p) => p.isDirectMarketing);
+      if (marketing) await tx.consentEvent.create({ data: { ...base, purposeId: marketing.id, kind: 'objected' } });
+    }
+    if (changes.length > 0 || choice.objectToAll) {
+      await audit(tx, {
+        actor: `contact:${contactId}`,
+        action: 'consent.preferences',
+        entityType: 'contact',
+        entityId: contactId,
+        details: {
+          on: changes.filter((c) => c.to === 'on').map((c) => c.purposeId),
+          off: changes.filter((c) => c.to === 'off').map((c) => c.purposeId),
+          objected: choice.objectToAll,
+        },
+      });
+    }
+    return changes;
+  });
+}
