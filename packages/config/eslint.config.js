@@ -69,6 +69,12 @@ export const boundaries = {
       'Activities perform side effects for the worker; they never reach the apps or the worker itself.',
     ),
   ],
+  '@zweck/decision-facts': [
+    rule(
+      ['@zweck/*', '!@zweck/config', '!@zweck/config/*', '!@zweck/db', '!@zweck/policy', '@temporalio/*', 'nodemailer'],
+      'decision-facts reads the policy inputs from the database; it depends on db and policy only.',
+    ),
+  ],
   '@zweck/temporal-codec': [rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.')],
   '@zweck/worker': [rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.')],
   '@zweck/api': [

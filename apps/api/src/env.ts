@@ -16,6 +16,8 @@ export const ZApiEnv = z.object({
   MAIL_SINK_URL: z.url().optional(),
   PUBLIC_URL: z.url(),
   UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
+  /** The key of the suppression list's hashes; the same as the worker's. */
+  SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
   /** The built admin UI (apps/web/dist), served from the same origin as the API. */
   WEB_DIST_DIR: z.string().optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),

@@ -14,7 +14,7 @@ import { consentAt, decide, foldLedger, toLedgerEvent, type AllowedDecision, typ
 
 /** The catalogue purpose under which double opt-in confirmations are sent (seeded with the catalogue). */
 export const CONFIRMATION_PURPOSE = 'consent_confirmation';
-import { readDecisionFacts, type DecisionFacts } from './facts.ts';
+import { readDecisionFacts, type DecisionFacts } from '@zweck/decision-facts';
 
 export interface ActivitiesConfig {
   /** Public base URL of the API, where unsubscribe links land (HTTPS in production). */

@@ -1,2 +1,2 @@
 export { createActivities, type Activities, type ActivitiesConfig, type ActivityDeps, type SendOutcome } from './activities.ts';
-export type { DecisionFacts } from './facts.ts';
+export type { DecisionFacts } from '@zweck/decision-facts';

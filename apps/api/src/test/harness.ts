@@ -49,6 +49,7 @@ export async function createHarness(): Promise<Harness> {
     TEMPORAL_PAYLOAD_KEYS: `test:${randomBytes(32).toString('base64')}`,
     PUBLIC_URL: 'https://zweck.test',
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
+    SUPPRESSION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
   });
   const temporal = new Client({

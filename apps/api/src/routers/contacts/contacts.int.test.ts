@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { suppressionHash } from '@zweck/db';
 import { EncryptionCodec } from '@zweck/temporal-codec';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,17 @@ describe('contacts', () => {
     const detail = await caller.contacts.get({ id });
     expect(detail.consents).toEqual([{ purposeId: 'newsletter', channel: 'email', status: 'granted', since: '2026-11-28T14:30:00.000Z' }]);
     expect(detail.automation?.status).toBe('RUNNING');
-    expect(await h.db.auditEvent.count({ where: { action: 'contact.read', entityId: id } })).toBe(1);
+    // What the page says is what the gate answers: the same function on the same reader.
+    expect(detail.sendability).toEqual([
+      { purposeId: 'newsletter', channel: 'email', allowed: true, legalBasis: 'consent', reasonCodes: [] },
+      { purposeId: 'product_updates', channel: 'email', allowed: false, legalBasis: null, reasonCodes: ['NO_CONSENT'] },
+    ]);
+    await h.db.suppressionEntry.create({
+      data: { addressHash: suppressionHash(h.env.SUPPRESSION_KEY, 'STATE@example.org'), reason: 'test' },
+    });
+    const suppressed = await caller.contacts.get({ id });
+    expect(suppressed.sendability[0]).toMatchObject({ purposeId: 'newsletter', allowed: false, reasonCodes: ['SUPPRESSED'] });
+    // Every read of the person's data is logged: two reads, two entries.
+    expect(await h.db.auditEvent.count({ where: { action: 'contact.read', entityId: id } })).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation, LEDGER_FOLD_ARGS, normalizeEmail, type Prisma } from '@zweck/db';
-import { consentAt, foldLedger, toLedgerEvent, type Channel } from '@zweck/policy';
+import { PURPOSE_RULE_SELECT, readSubject, toPurposeRule } from '@zweck/decision-facts';
+import { consentAt, evaluate, foldLedger, toLedgerEvent, type Channel } from '@zweck/policy';
 import { audit, truncateIp } from '../../audit.ts';
 import { describeWelcome, startWelcome, type AutomationStart } from '../../automation.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
@@ -41,6 +42,33 @@ function consentSummary(events: Prisma.ConsentEventGetPayload<{ select: typeof l
     return { purposeId, channel, status: state.status, since: state.since };
   });
   return { consents, objectedToDirectMarketingAt: folded.objectedToDirectMarketingAt };
+}
+
+/**
+ * What the send gate would answer now for each consent purpose and channel, computed by the
+ * gate's own function (policy.evaluate) from the gate's own reader (decision-facts).
+ */
+async function sendability(ctx: Context, contactId: string, now: Date) {
+  const person = await readSubject(ctx.db, ctx.env.SUPPRESSION_KEY, contactId);
+  if (!person) return [];
+  const purposes = await ctx.db.purpose.findMany({
+    where: { legalBasis: 'consent' },
+    select: PURPOSE_RULE_SELECT,
+    orderBy: { name: 'asc' },
+  });
+  return purposes.flatMap((row) => {
+    const purpose = toPurposeRule(row);
+    return purpose.channels.map((channel) => {
+      const verdict = evaluate({ subject: person.subject, purpose, channel, action: 'send', now: now.toISOString() });
+      return {
+        purposeId: purpose.id,
+        channel,
+        allowed: verdict.allowed,
+        legalBasis: verdict.grounds?.legalBasis ?? null,
+        reasonCodes: verdict.reasons.map((r) => r.code),
+      };
+    });
+  });
 }
 
 /** Sales sees the contacts it owns; everyone else allowed here sees all (issue 6 narrows marketers). */
@@ -149,7 +177,13 @@ export const contactsRouter = router({
       if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
       await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.read', entityType: 'contact', entityId: contact.id });
       const automation = await describeWelcome(ctx.temporal, contact.id, WELCOME_PURPOSE).catch(() => null);
-      return { ...contact, ...consentSummary(contact.consentEvents, new Date()), automation };
+      const now = new Date();
+      return {
+        ...contact,
+        ...consentSummary(contact.consentEvents, now),
+        sendability: await sendability(ctx, contact.id, now),
+        automation,
+      };
     }),
 
   create: procedureFor('admin', 'marketer')

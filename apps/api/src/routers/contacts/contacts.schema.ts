@@ -113,6 +113,16 @@ export const ZContactDetail = ZContactListItem.extend({
       recordedAt: z.date(),
     }),
   ),
+  /** What the send gate would answer right now, per consent purpose and channel: the same function, the same inputs. */
+  sendability: z.array(
+    z.object({
+      purposeId: z.string(),
+      channel: z.string(),
+      allowed: z.boolean(),
+      legalBasis: z.string().nullable(),
+      reasonCodes: z.array(z.string()),
+    }),
+  ),
   automation: z
     .object({ workflowId: z.string(), status: z.string(), startedAt: z.string().nullable(), closedAt: z.string().nullable() })
     .nullable(),

@@ -145,17 +145,29 @@ function ConsentSection({ contact, purposes }: { contact: ContactDetail; purpose
           channel,
           status: state?.status ?? ('none' as const),
           since: state?.since ?? null,
+          gate: contact.sendability.find((g) => g.purposeId === p.id && g.channel === channel) ?? null,
         };
       }),
     );
   // Consent for purposes no longer in the catalogue still counts and still shows.
   for (const c of contact.consents) {
     if (!rows.some((r) => r.key === `${c.purposeId}:${c.channel}`)) {
-      rows.push({ key: `${c.purposeId}:${c.channel}`, purpose: c.purposeId, channel: c.channel, status: c.status, since: c.since });
+      rows.push({
+        key: `${c.purposeId}:${c.channel}`,
+        purpose: c.purposeId,
+        channel: c.channel,
+        status: c.status,
+        since: c.since,
+        gate: null,
+      });
     }
   }
   return (
-    <Section id="consent" title="Consent" description="Current state per purpose and channel, folded from the consent ledger.">
+    <Section
+      id="consent"
+      title="Consent"
+      description="Current state per purpose and channel, folded from the consent ledger, and what the send gate would answer now."
+    >
       {contact.objectedToDirectMarketingAt ? (
         <Notice tone="warning" title="Objected to direct marketing">
           <p>
@@ -164,7 +176,7 @@ function ConsentSection({ contact, purposes }: { contact: ContactDetail; purpose
         </Notice>
       ) : null}
       <DataTable
-        columns={['Purpose', 'Channel', 'State', 'Since']}
+        columns={['Purpose', 'Channel', 'State', 'Since', 'Mail now?']}
         rows={rows}
         empty={<EmptyState title="The purpose catalogue is empty." />}
         className="table-compact"
@@ -179,6 +191,17 @@ function ConsentSection({ contact, purposes }: { contact: ContactDetail; purpose
             </td>
             <td className="nowrap">
               <Time value={r.since} />
+            </td>
+            <td>
+              {r.gate === null ? (
+                <span className="muted">—</span>
+              ) : r.gate.allowed ? (
+                <Badge tone="success">Allowed</Badge>
+              ) : (
+                <span title={r.gate.reasonCodes.map(reasonMessage).join(' ')}>
+                  <Badge tone="danger">Denied</Badge> <code className="small">{r.gate.reasonCodes[0]}</code>
+                </span>
+              )}
             </td>
           </tr>
         )}

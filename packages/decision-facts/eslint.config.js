@@ -1,0 +1,3 @@
+import { createConfig } from '@zweck/config/eslint';
+
+export default createConfig({ packageName: '@zweck/decision-facts', tsconfigRootDir: import.meta.dirname });

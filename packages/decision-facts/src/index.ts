@@ -1,0 +1,89 @@
+import { LEDGER_FOLD_ARGS, suppressionHash, type Db } from '@zweck/db';
+import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type PurposeRuleInput } from '@zweck/policy';
+
+/**
+ * The policy's inputs, read from the database. One reader serves the send gate (the activities)
+ * and what the admin shows (the API), so that the contact page can never say "allowed" while the
+ * gate refuses.
+ */
+export interface DecisionFacts {
+  subject: DecisionSubject;
+  purpose: PurposeRuleInput;
+  /** How long a pending consent of this purpose waits for its double opt-in. */
+  doubleOptInDeadlineHours: number;
+}
+
+/** The purpose columns the policy needs. */
+export const PURPOSE_RULE_SELECT = {
+  id: true,
+  name: true,
+  legalBasis: true,
+  channels: true,
+  isDirectMarketing: true,
+  balancingTest: true,
+  requiresDoubleOptIn: true,
+  allowsExistingCustomerException: true,
+  doubleOptInDeadlineHours: true,
+} as const;
+
+type PurposeRow = {
+  id: string;
+  legalBasis: PurposeRuleInput['legalBasis'];
+  channels: string[];
+  isDirectMarketing: boolean;
+  balancingTest: string | null;
+  requiresDoubleOptIn: boolean;
+  allowsExistingCustomerException: boolean;
+};
+
+/** A catalogue row as the policy's purpose rule; an unknown channel is an error, not a skip. */
+export const toPurposeRule = (purpose: PurposeRow): PurposeRuleInput => ({
+  id: purpose.id,
+  legalBasis: purpose.legalBasis,
+  channels: purpose.channels.map((c) => ZChannel.parse(c)),
+  isDirectMarketing: purpose.isDirectMarketing,
+  hasBalancingTest: purpose.balancingTest !== null && purpose.balancingTest.trim() !== '',
+  requiresDoubleOptIn: purpose.requiresDoubleOptIn,
+  allowsExistingCustomerException: purpose.allowsExistingCustomerException,
+});
+
+/** The person as the policy sees them (state, suppression, folded ledger), read fresh; null if gone. */
+export async function readSubject(
+  db: Db,
+  suppressionKey: string,
+  contactId: string,
+): Promise<{ email: string; firstName: string | null; subject: DecisionSubject } | null> {
+  const contact = await db.contact.findUnique({
+    where: { id: contactId },
+    select: { email: true, firstName: true, status: true, consentEvents: LEDGER_FOLD_ARGS },
+  });
+  if (!contact) return null;
+  const suppressed = await db.suppressionEntry.findUnique({
+    where: { addressHash: suppressionHash(suppressionKey, contact.email) },
+    select: { addressHash: true },
+  });
+  return {
+    email: contact.email,
+    firstName: contact.firstName,
+    subject: { status: contact.status, isSuppressed: suppressed !== null, consents: foldLedger(contact.consentEvents.map(toLedgerEvent)) },
+  };
+}
+
+/** Everything the policy needs about one contact and purpose, read fresh. No personal data in `subject` or `purpose`. */
+export async function readDecisionFacts(
+  db: Db,
+  suppressionKey: string,
+  contactId: string,
+  purposeId: string,
+): Promise<(DecisionFacts & { email: string; firstName: string | null; purposeName: string }) | null> {
+  const person = await readSubject(db, suppressionKey, contactId);
+  if (!person) return null;
+  const purpose = await db.purpose.findUnique({ where: { id: purposeId }, select: PURPOSE_RULE_SELECT });
+  if (!purpose) throw new Error(`purpose ${purposeId} is not in the catalogue`);
+  return {
+    ...person,
+    purposeName: purpose.name,
+    purpose: toPurposeRule(purpose),
+    doubleOptInDeadlineHours: purpose.doubleOptInDeadlineHours,
+  };
+}
