@@ -18,6 +18,9 @@ export const ZApiEnv = z.object({
   UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
   /** The key of the suppression list's hashes; the same as the worker's. */
   SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
+  /** The controller named in consent receipts (Art. 13(1)(a)). */
+  CONTROLLER_NAME: z.string().min(1).default('Zweck Demo GmbH'),
+  PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
   /** The built admin UI (apps/web/dist), served from the same origin as the API. */
   WEB_DIST_DIR: z.string().optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),

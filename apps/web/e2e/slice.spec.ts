@@ -2,6 +2,7 @@
 // consent and its proof, watch the policy allow the welcome mail and the mail arrive with its
 // one-click unsubscribe headers; a contact without consent gets a denial and no mail.
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
 const SALES = { email: 'sales@zweck.test', password: 'zweck-sales-demo' };
+const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
 /** The workflow runs on a real Temporal: give it time, but not forever. */
 const WORKFLOW_TIMEOUT = 90_000;
 
@@ -277,6 +279,19 @@ describe('admin UI: the thin slice', () => {
       await ledger.getByText('Withdrawn', { exact: true }).waitFor();
       await region(page, 'Policy decisions').getByText('DOUBLE_OPT_IN_PENDING', { exact: true }).waitFor();
       await page.screenshot({ path: `${ARTIFACTS}09-contact-after-double-opt-in.png`, fullPage: true });
+    });
+
+    // The DPO downloads the ISO/IEC TS 27560 receipt of the confirmation.
+    await withPage('consent-receipt', async (page) => {
+      await signIn(page, DPO);
+      await page.getByRole('searchbox').fill(email);
+      await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
+      const confirmedRow = region(page, 'Consent ledger').getByRole('row').filter({ hasText: 'Double opt-in' });
+      const [download] = await Promise.all([page.waitForEvent('download'), confirmedRow.getByRole('button', { name: 'Download' }).click()]);
+      const receipt = JSON.parse(await readFile(await download.path(), 'utf8')) as Record<string, unknown>;
+      expect(receipt['@type']).toBe('dpv:ConsentRecord');
+      expect(receipt['dpv:hasConsentStatus']).toEqual({ '@id': 'dpv:ConsentGiven' });
+      expect(JSON.stringify(receipt)).not.toContain(email);
     });
   });
 

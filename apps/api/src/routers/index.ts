@@ -1,5 +1,6 @@
 import { router } from '../trpc/init.ts';
 import { authRouter } from './auth/auth.router.ts';
+import { consentsRouter } from './consents/consents.router.ts';
 import { contactsRouter } from './contacts/contacts.router.ts';
 import { outboxRouter } from './outbox/outbox.router.ts';
 import { purposesRouter } from './purposes/purposes.router.ts';
@@ -7,6 +8,7 @@ import { purposesRouter } from './purposes/purposes.router.ts';
 export const appRouter = router({
   auth: authRouter,
   contacts: contactsRouter,
+  consents: consentsRouter,
   purposes: purposesRouter,
   outbox: outboxRouter,
 });

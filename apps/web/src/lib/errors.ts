@@ -39,6 +39,7 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   NOT_SIGNED_IN: 'Your session has ended. Please sign in again.',
   ROLE_NOT_ALLOWED: 'Your role does not allow this. Ask an administrator if you need access.',
   CONTACT_NOT_FOUND: 'There is no such contact, or it is not visible to you.',
+  CONSENT_EVENT_NOT_FOUND: 'There is no such consent event.',
   CONTACT_EMAIL_TAKEN: 'A contact with this e-mail address already exists.',
   PURPOSE_NOT_FOUND: 'That purpose is not in the catalogue (any more). Reload the page and try again.',
   CHANNEL_NOT_IN_PURPOSE: 'That purpose does not use this channel.',

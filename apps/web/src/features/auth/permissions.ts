@@ -10,6 +10,7 @@ const PERMISSIONS = {
   'contacts.create': ['admin', 'marketer'],
   'automation.start': ['admin', 'marketer'],
   'outbox.read': ['admin', 'marketer', 'dpo'],
+  'consents.receipt': ['admin', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

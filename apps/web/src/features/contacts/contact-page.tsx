@@ -125,7 +125,7 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
       </div>
       <DecisionsSection contact={contact} purposes={purposes.byId} />
       <MessagesSection contact={contact} purposes={purposes.byId} canOpenOutbox={can(user.role, 'outbox.read')} />
-      <LedgerSection contact={contact} purposes={purposes.byId} />
+      <LedgerSection contact={contact} purposes={purposes.byId} canReceipt={can(user.role, 'consents.receipt')} />
       <ProvenanceSection contact={contact} />
     </>
   );
@@ -391,7 +391,7 @@ function MessagesSection({
   );
 }
 
-function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes: Map<string, Purpose> }) {
+function LedgerSection({ contact, purposes, canReceipt }: { contact: ContactDetail; purposes: Map<string, Purpose>; canReceipt: boolean }) {
   return (
     <Section
       id="ledger"
@@ -399,7 +399,17 @@ function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes
       description="Every consent event with its proof, oldest first. Events are only ever added, never changed."
     >
       <DataTable
-        columns={['Occurred', 'Event', 'Purpose · channel', 'Method', 'Source', 'Wording', 'Recorded by', 'Recorded']}
+        columns={[
+          'Occurred',
+          'Event',
+          'Purpose · channel',
+          'Method',
+          'Source',
+          'Wording',
+          'Recorded by',
+          'Recorded',
+          ...(canReceipt ? ['Receipt'] : []),
+        ]}
         rows={contact.consentEvents}
         empty={<EmptyState title="No consent events recorded." />}
       >
@@ -436,6 +446,11 @@ function LedgerSection({ contact, purposes }: { contact: ContactDetail; purposes
             <td className="nowrap">
               <Time value={e.recordedAt} />
             </td>
+            {canReceipt ? (
+              <td>
+                <ReceiptButton eventId={e.id} />
+              </td>
+            ) : null}
           </tr>
         )}
       </DataTable>
@@ -508,4 +523,29 @@ function DecidedBy({ decidedBy, welcomeWorkflowId }: { decidedBy: string; welcom
   }
   if (kind === 'user') return <Actor actor={decidedBy} />;
   return <span className="mono break">{decidedBy}</span>;
+}
+
+/** Downloads the ISO/IEC TS 27560 consent receipt (JSON-LD) of one ledger entry. */
+function ReceiptButton({ eventId }: { eventId: string }) {
+  const [state, setState] = useState<'idle' | 'loading' | 'failed'>('idle');
+  const download = async () => {
+    setState('loading');
+    try {
+      const receipt = await queryClient.fetchQuery(trpc.consents.receipt.queryOptions({ eventId }));
+      const url = URL.createObjectURL(new Blob([JSON.stringify(receipt, null, 2)], { type: 'application/ld+json' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `consent-receipt-${eventId}.jsonld`;
+      link.click();
+      URL.revokeObjectURL(url);
+      setState('idle');
+    } catch {
+      setState('failed');
+    }
+  };
+  return (
+    <button type="button" className="button button-secondary button-small" onClick={() => void download()} disabled={state === 'loading'}>
+      {state === 'failed' ? 'Retry' : 'Download'}
+    </button>
+  );
 }
