@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { welcomeWorkflow } from '@zweck/workflows';
-import { consentConfirmedSignal, TASK_QUEUE, welcomeWorkflowId, type WelcomeInput } from '@zweck/workflows/contracts';
+import { consentChangedSignal, TASK_QUEUE, welcomeWorkflowId, type WelcomeInput } from '@zweck/workflows/contracts';
 
 export type AutomationStart = 'started' | 'already_started' | 'not_started';
 
@@ -54,10 +54,13 @@ export async function describeWelcome(temporal: Client, contactId: string, purpo
   }
 }
 
-/** Tell the contact's running welcome workflow that its pending consent was confirmed. */
-export async function signalConsentConfirmed(temporal: Client, contactId: string, purposeId: string): Promise<'signalled' | 'no_workflow'> {
+/**
+ * Tell the contact's running welcome workflow that the consent for this purpose changed, so that
+ * it asks the policy again before any further send (the activity would ask anyway).
+ */
+export async function signalConsentChanged(temporal: Client, contactId: string, purposeId: string): Promise<'signalled' | 'no_workflow'> {
   try {
-    await temporal.workflow.getHandle(welcomeWorkflowId(contactId, purposeId)).signal(consentConfirmedSignal);
+    await temporal.workflow.getHandle(welcomeWorkflowId(contactId, purposeId)).signal(consentChangedSignal);
     return 'signalled';
   } catch (error) {
     // Closed (the deadline passed) or never started: the ledger already holds the confirmation.

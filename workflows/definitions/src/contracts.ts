@@ -25,10 +25,11 @@ export type WelcomeOutcome =
   | { outcome: 'confirmation_expired' };
 
 /**
- * The person confirmed their pending consent (the API has already written the `confirmed` ledger
- * event with its proof). No payload: the workflow re-reads and asks the policy again.
+ * The person's consent changed (confirmed, withdrawn, switched in the preference center): the
+ * API has already written the ledger event with its proof. No payload: the workflow re-reads
+ * and asks the policy again, so a withdrawal takes effect for every send not yet made.
  */
-export const consentConfirmedSignal = defineSignal('consentConfirmed');
+export const consentChangedSignal = defineSignal('consentChanged');
 
 /** Derived from the business key, so that saving a contact twice starts one workflow. */
 export const welcomeWorkflowId = (contactId: string, purposeId: string): string => `welcome:${purposeId}:${contactId}`;

@@ -1,7 +1,7 @@
 import { consentAt, decide } from '@zweck/policy';
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '@zweck/activities';
-import { consentConfirmedSignal, welcomeIdempotencyKey, ZWelcomeInput, type WelcomeInput, type WelcomeOutcome } from './contracts.ts';
+import { consentChangedSignal, welcomeIdempotencyKey, ZWelcomeInput, type WelcomeInput, type WelcomeOutcome } from './contracts.ts';
 
 const { loadDecisionFacts, recordDecision, expirePendingConsent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -30,9 +30,9 @@ export async function welcomeWorkflow(rawInput: WelcomeInput): Promise<WelcomeOu
     );
   }
   const input = parsed.data;
-  let confirmed = false;
-  setHandler(consentConfirmedSignal, () => {
-    confirmed = true;
+  let changed = false;
+  setHandler(consentChangedSignal, () => {
+    changed = true;
   });
 
   const ask = async () => {
@@ -68,15 +68,26 @@ export async function welcomeWorkflow(rawInput: WelcomeInput): Promise<WelcomeOu
       deadline: new Date(now + waitMs).toISOString(),
     });
     if (request.outcome === 'failed') return request;
-    if (request.outcome === 'skipped') {
-      // The grant changed in the meantime (confirmed, withdrawn, replaced): ask again below.
-      if (!request.reasonCodes.includes('NOTHING_TO_CONFIRM')) return request;
-    } else if (!(await condition(() => confirmed, waitMs))) {
-      await expirePendingConsent({ contactId: input.contactId, purposeId: input.purposeId, channel: input.channel, grantedAt });
-      return { outcome: 'confirmation_expired' };
+    if (request.outcome === 'skipped' && !request.reasonCodes.includes('NOTHING_TO_CONFIRM')) return request;
+    // NOTHING_TO_CONFIRM: the grant changed meanwhile (confirmed, withdrawn, replaced); ask again at once.
+    let waiting = request.outcome === 'sent';
+    const deadline = now + waitMs;
+    while (waiting) {
+      // Woken by any change of the person's consent; a change that leaves the grant pending waits on.
+      if (!(await condition(() => changed, Math.max(deadline - Date.now(), 0)))) {
+        await expirePendingConsent({ contactId: input.contactId, purposeId: input.purposeId, channel: input.channel, grantedAt });
+        return { outcome: 'confirmation_expired' };
+      }
+      changed = false;
+      asked = await ask();
+      if (asked === null) return { outcome: 'contact_gone' };
+      waiting =
+        !asked.decision.allowed && asked.decision.reasons.length === 1 && asked.decision.reasons[0].code === 'DOUBLE_OPT_IN_PENDING';
     }
-    asked = await ask();
-    if (asked === null) return { outcome: 'contact_gone' };
+    if (request.outcome !== 'sent') {
+      asked = await ask();
+      if (asked === null) return { outcome: 'contact_gone' };
+    }
   }
   if (!asked.decision.allowed) {
     return { outcome: 'skipped', reasonCodes: asked.decision.reasons.map((r) => r.code), decidedBy: 'workflow' };

@@ -9,7 +9,7 @@ import { createMailer, messageIdFor, type Mailer } from '@zweck/mail';
 import { verifyConfirmToken, verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { startMailSink, type MailSink } from '@zweck/mail-sink';
 import type { welcomeWorkflow } from '@zweck/workflows';
-import { consentConfirmedSignal, welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
+import { consentChangedSignal, welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
 import { createDataConverter, EncryptionCodec, ZPayloadKeys } from '@zweck/temporal-codec';
@@ -214,7 +214,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
         actor: 'contact',
       },
     });
-    await handle.signal(consentConfirmedSignal);
+    await handle.signal(consentChangedSignal);
     expect((await handle.result()).outcome).toBe('sent');
     expect(
       sink
@@ -223,6 +223,38 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
         .map((m) => m.subject)
         .sort(),
     ).toEqual(['Please confirm: Newsletter', 'Welcome to our Newsletter']);
+  });
+
+  it('a withdrawal while the double opt-in waits ends the workflow at once, and no welcome mail goes out', async () => {
+    const email = 'changes-mind@example.org';
+    const contactId = await contact(email, 'web_form');
+    const handle = await client.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
+      taskQueue,
+      workflowId: welcomeWorkflowId(contactId, 'newsletter'),
+      args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
+    });
+    await waitFor(() => sink.list().find((m) => m.to === email));
+    // What the API's unsubscribe or preference center does: the ledger event, then the signal.
+    await db.consentEvent.create({
+      data: {
+        contactId,
+        purposeId: 'newsletter',
+        channel: 'email',
+        kind: 'withdrawn',
+        occurredAt: new Date(),
+        method: 'preference_center',
+        source: 'test',
+        actor: 'contact',
+      },
+    });
+    await handle.signal(consentChangedSignal);
+    expect(await handle.result()).toEqual({ outcome: 'skipped', reasonCodes: ['CONSENT_WITHDRAWN'], decidedBy: 'workflow' });
+    expect(
+      sink
+        .list()
+        .filter((m) => m.to === email)
+        .map((m) => m.subject),
+    ).toEqual(['Please confirm: Newsletter']);
   });
 
   it('the activity asks again: a withdrawal landing after the workflow decided wins', async () => {

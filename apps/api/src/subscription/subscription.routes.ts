@@ -1,8 +1,8 @@
 import rateLimit from '@fastify/rate-limit';
-import { InvalidUnsubscribeTokenError, verifyConfirmToken } from '@zweck/mail/unsubscribe-token';
+import { InvalidUnsubscribeTokenError, verifyConfirmToken, verifyPreferencesToken } from '@zweck/mail/unsubscribe-token';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { signalConsentConfirmed, startWelcome } from '../automation.ts';
+import { signalConsentChanged, startWelcome } from '../automation.ts';
 import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { AppError } from '../trpc/errors.ts';
@@ -129,7 +129,7 @@ export async function registerSubscriptionRoutes(
             '<h1>This confirmation has expired</h1><p>Please subscribe again; we will send you a new link.</p>',
           );
         }
-        if (result.status === 'confirmed') await signalConsentConfirmed(deps.temporal, result.contactId, result.purposeId);
+        if (result.status === 'confirmed') await signalConsentChanged(deps.temporal, result.contactId, result.purposeId);
         return html(
           reply,
           200,
@@ -180,6 +180,9 @@ ${prefs.hasObjected ? '<p><strong>You have objected to all marketing.</strong> S
       const objectToAll = body.objectToAll === '1';
       try {
         const changes = await savePreferences(deps.db, deps.env.UNSUBSCRIBE_SECRET, req.params.token, { on, objectToAll }, req.ip);
+        const { c: contactId } = verifyPreferencesToken(deps.env.UNSUBSCRIBE_SECRET, req.params.token);
+        // Running workflows hear of every change before their next send.
+        for (const change of changes) await signalConsentChanged(deps.temporal, contactId, change.purposeId);
         const summary = objectToAll
           ? 'You will receive no marketing from us any more, on any channel.'
           : changes.length === 0

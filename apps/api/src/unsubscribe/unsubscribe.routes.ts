@@ -1,6 +1,7 @@
 import { InvalidUnsubscribeTokenError } from '@zweck/mail/unsubscribe-token';
 import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { FastifyInstance } from 'fastify';
+import { signalConsentChanged } from '../automation.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { describeToken, withdrawByToken } from './unsubscribe.service.ts';
 
@@ -9,7 +10,7 @@ import { describeToken, withdrawByToken } from './unsubscribe.service.ts';
  * follow links; POST withdraws, without cookies or a CSRF token, since the signed link itself is
  * the authority and a mailbox provider posts `List-Unsubscribe=One-Click` on the person's behalf.
  */
-export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'db' | 'env' | 'log'>): void {
+export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'db' | 'env' | 'log' | 'temporal'>): void {
   const secret = deps.env.UNSUBSCRIBE_SECRET;
   const invalid = page(
     'Link not valid',
@@ -36,6 +37,8 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ApiDe
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
     try {
       const result = await withdrawByToken(deps.db, secret, req.params.token, req.ip);
+      // A running workflow hears of it before its next send (its activity would re-check anyway).
+      if (result.status === 'withdrawn') await signalConsentChanged(deps.temporal, result.contactId, result.purposeId);
       const name = escapeHtml(result.purposeName ?? 'our mailings');
       return page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will no longer receive the ${name} by e-mail.</p>`);
     } catch (error) {

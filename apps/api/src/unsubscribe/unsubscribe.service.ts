@@ -3,7 +3,12 @@ import { verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { consentAt, foldLedger, toLedgerEvent, ZChannel } from '@zweck/policy';
 import { audit, truncateIp } from '../audit.ts';
 
-export type WithdrawResult = { status: 'withdrawn' | 'already_withdrawn' | 'contact_gone'; purposeName: string | null };
+export type WithdrawResult = {
+  status: 'withdrawn' | 'already_withdrawn' | 'contact_gone';
+  purposeName: string | null;
+  contactId: string;
+  purposeId: string;
+};
 
 /** What the confirmation page shows: the purpose's name, never the address. */
 export async function describeToken(db: Db, secret: string, token: string): Promise<{ purposeName: string }> {
@@ -26,12 +31,13 @@ export async function withdrawByToken(db: Db, secret: string, token: string, ip:
       { id: string }[]
     >`SELECT id FROM contact WHERE id = ${claims.c}::uuid AND status <> 'erased' FOR UPDATE`;
     const purpose = await tx.purpose.findUnique({ where: { id: claims.p }, select: { name: true } });
-    if (locked.length === 0) return { status: 'contact_gone', purposeName: purpose?.name ?? null } as const;
+    if (locked.length === 0)
+      return { status: 'contact_gone', purposeName: purpose?.name ?? null, contactId: claims.c, purposeId: claims.p } as const;
 
     const events = await tx.consentEvent.findMany({ where: { contactId: claims.c }, ...LEDGER_FOLD_ARGS });
     const state = consentAt(foldLedger(events.map(toLedgerEvent)), claims.p, channel, now.toISOString());
     if (state.status !== 'granted' && state.status !== 'confirmed') {
-      return { status: 'already_withdrawn', purposeName: purpose?.name ?? null } as const;
+      return { status: 'already_withdrawn', purposeName: purpose?.name ?? null, contactId: claims.c, purposeId: claims.p } as const;
     }
     await tx.consentEvent.create({
       data: {
@@ -53,6 +59,6 @@ export async function withdrawByToken(db: Db, secret: string, token: string, ip:
       entityId: claims.c,
       details: { purposeId: claims.p, channel, via: 'one_click_unsubscribe' },
     });
-    return { status: 'withdrawn', purposeName: purpose?.name ?? null } as const;
+    return { status: 'withdrawn', purposeName: purpose?.name ?? null, contactId: claims.c, purposeId: claims.p } as const;
   });
 }
