@@ -3,9 +3,12 @@
 // mail to a real SMTP server in another process (the project's mail sink).
 // Run: pnpm --filter @zweck/mail bench
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { decide, foldLedger, type AllowedDecision, type LedgerEvent } from '@zweck/policy';
 import { createMailer, messageIdFor, renderWelcome } from '../src/index.ts';
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 const SENDS = Number(process.env.BENCH_SENDS ?? 2_000);
 
@@ -18,14 +21,17 @@ const ledger: LedgerEvent[] = Array.from({ length: 50 }, (_, i) => ({
   method: 'web_form',
 }));
 const gate = () =>
-  decide({
-    subject: { status: 'active', isSuppressed: false, consents: foldLedger(ledger), recentMarketingSends: [] },
-    purpose: { id: 'newsletter', legalBasis: 'consent', channels: ['email'], isDirectMarketing: true, requiresDoubleOptIn: true },
-    channel: 'email',
-    action: 'send',
-    now: new Date().toISOString(),
-    rules: { frequencyCaps: { email: { max: 4, periodDays: 30 } } },
-  });
+  decide(
+    {
+      subject: { status: 'active', isSuppressed: false, consents: foldLedger(ledger), recentMarketingSends: [] },
+      purpose: { id: 'newsletter', legalBasis: 'consent', channels: ['email'], isDirectMarketing: true, requiresDoubleOptIn: true },
+      channel: 'email',
+      action: 'send',
+      now: new Date().toISOString(),
+      rules: { frequencyCaps: { email: { max: 4, periodDays: 30 } } },
+    },
+    { sha256Hex },
+  ); // as the activities call it
 
 // The sink runs in its own process, as a mail server would, so that parsing received mail does
 // not count against the sender.

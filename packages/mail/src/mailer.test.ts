@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMailSink, type MailSink } from '@zweck/mail-sink';
-import { decide, foldLedger, type AllowedDecision, type Decision } from '@zweck/policy';
+import { decide, foldLedger, sha256HexPure, type AllowedDecision, type Decision } from '@zweck/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer, messageIdFor, type Mailer } from './mailer.ts';
 import { renderWelcome } from './templates.ts';
@@ -75,6 +76,21 @@ describe('mailer against a real SMTP server', () => {
       /allowing policy decision/,
     );
     expect(sink.list()).toHaveLength(before);
+  });
+});
+
+describe('decision digest', () => {
+  it("is the same with Node's native hash (the activities) as with the pure default (the workflow sandbox)", () => {
+    const native = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    const request = {
+      subject: { status: 'active' as const, isSuppressed: false, consents: foldLedger([]) },
+      purpose: { id: 'newsletter', legalBasis: 'consent' as const, channels: ['email' as const], isDirectMarketing: true },
+      channel: 'email' as const,
+      action: 'send' as const,
+      now: NOW,
+    };
+    expect(decide(request, { sha256Hex: native }).inputDigest).toBe(decide(request).inputDigest);
+    expect(native('ä')).toBe(sha256HexPure('ä'));
   });
 });
 

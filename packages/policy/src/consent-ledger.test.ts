@@ -31,6 +31,15 @@ describe('foldLedger', () => {
     expect(state.byPurposeChannel['newsletter:email']?.status).toBe('withdrawn');
   });
 
+  it('orders instants with offsets by time, not by their text', () => {
+    // 10:30+02:00 is 08:30Z: before 09:00Z although its text sorts after it.
+    const state = foldLedger([
+      e('withdrawn', 1, { occurredAt: '2026-11-01T09:00:00.000Z' }),
+      e('granted', 1, { occurredAt: '2026-11-01T10:30:00+02:00' }),
+    ]);
+    expect(state.byPurposeChannel['newsletter:email']?.status).toBe('withdrawn');
+  });
+
   it('keeps ledger order for events at the same instant', () => {
     expect(foldLedger([e('granted', 1), e('withdrawn', 1)]).byPurposeChannel['newsletter:email']?.status).toBe('withdrawn');
     expect(foldLedger([e('withdrawn', 1), e('granted', 1)]).byPurposeChannel['newsletter:email']?.status).toBe('granted');

@@ -62,15 +62,38 @@ export const NO_CONSENT: ConsentState = Object.freeze({
 
 const at = (instant: Instant): number => Date.parse(instant);
 
+/** `toISOString()` form (UTC, milliseconds): for these, text order is time order. */
+const isCanonicalUtc = (instant: string): boolean => instant.length === 24 && instant.charCodeAt(23) === 90; /* 'Z' */
+
+/**
+ * Indices of the events in time order, ties in ledger order (a stable order). The fold is on the
+ * send path, so the common cases are cheap: rows read in ledger order are checked in one pass
+ * and not sorted; canonical UTC instants compare as text without being parsed.
+ */
+function chronologicalOrder(events: readonly LedgerEvent[]): number[] {
+  const indices = events.map((_, i) => i);
+  const canonical = events.every((e) => isCanonicalUtc(e.occurredAt));
+  if (canonical) {
+    let sorted = true;
+    for (let i = 1; i < events.length && sorted; i++) sorted = events[i - 1]!.occurredAt <= events[i]!.occurredAt;
+    if (sorted) return indices;
+    return indices.sort((a, b) => {
+      const x = events[a]!.occurredAt;
+      const y = events[b]!.occurredAt;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+  }
+  const times = events.map((e) => at(e.occurredAt));
+  return indices.sort((a, b) => times[a]! - times[b]! || a - b);
+}
+
 /**
  * Fold the ledger into the current consent state. Deterministic: events are ordered by their
  * time (ties keep ledger order), so the API, the activities, the workflows and the browser all
  * compute the same state from the same events.
  */
 export function foldLedger(events: readonly LedgerEvent[]): SubjectConsents {
-  // Parse each time once; a stable sort keeps ledger order for ties.
-  const times = events.map((e) => at(e.occurredAt));
-  const order = events.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const order = chronologicalOrder(events);
 
   const byPurposeChannel: Record<string, ConsentState> = {};
   let objectedToDirectMarketingAt: Instant | null = null;

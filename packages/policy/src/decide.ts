@@ -249,7 +249,15 @@ export function decisionFacts(request: DecisionRequest) {
  * Decide whether one piece of processing is lawful, with what makes the decision provable: the
  * policy version and a digest of the facts it rests on. The only producer of an AllowedDecision.
  */
-export function decide(request: DecisionRequest): Decision {
+export interface DecideOptions {
+  /**
+   * SHA-256 of a UTF-8 string as lower-case hex. Callers with a native hash (Node's crypto in
+   * the activities) pass it for speed; the result is the same digest as the pure default's.
+   */
+  sha256Hex?: (text: string) => string;
+}
+
+export function decide(request: DecisionRequest, options: DecideOptions = {}): Decision {
   const verdict = evaluate(request);
   const base: DecisionBase = {
     purposeId: request.purpose.id,
@@ -257,7 +265,7 @@ export function decide(request: DecisionRequest): Decision {
     action: request.action,
     decidedAt: request.now,
     policyVersion: POLICY_VERSION,
-    inputDigest: digestOfOrdered(decisionFacts(request)),
+    inputDigest: digestOfOrdered(decisionFacts(request), options.sha256Hex),
   };
   if (!verdict.allowed) return { ...base, ...verdict };
   return { ...base, ...verdict } as unknown as AllowedDecision; // the one place the brand is applied

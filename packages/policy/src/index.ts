@@ -3,5 +3,5 @@ export * from './purpose.ts';
 export * from './consent-ledger.ts';
 export * from './reasons.ts';
 export * from './decide.ts';
-export { digestOfOrdered } from './digest.ts';
+export { digestOfOrdered, sha256HexPure } from './digest.ts';
 export * from './contact-rules.ts';

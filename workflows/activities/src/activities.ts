@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { isUniqueViolation, LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
 import { createConfirmToken, createPreferencesToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
@@ -14,6 +15,9 @@ import { consentAt, decide, foldLedger, toLedgerEvent, type AllowedDecision, typ
 
 /** The catalogue purpose under which double opt-in confirmations are sent (seeded with the catalogue). */
 export const CONFIRMATION_PURPOSE = 'consent_confirmation';
+
+/** Node's native SHA-256 for the decision digest: the same digest as the policy's pure default, faster on the send path. */
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 import { readDecisionFacts, type DecisionFacts } from '@zweck/decision-facts';
 
 export interface ActivitiesConfig {
@@ -78,13 +82,16 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
     async sendWelcomeMail(input: { contactId: string; purposeId: string; channel: Channel; idempotencyKey: string }): Promise<SendOutcome> {
       const facts = await readDecisionFacts(db, config.suppressionKey, input.contactId, input.purposeId);
       if (facts === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
-      const decision = decide({
-        subject: facts.subject,
-        purpose: facts.purpose,
-        channel: input.channel,
-        action: 'send',
-        now: now().toISOString(),
-      });
+      const decision = decide(
+        {
+          subject: facts.subject,
+          purpose: facts.purpose,
+          channel: input.channel,
+          action: 'send',
+          now: now().toISOString(),
+        },
+        { sha256Hex },
+      );
       await record(input.contactId, decision, 'activity:sendWelcomeMail');
       if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
 
@@ -134,13 +141,16 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       }
       const gate = await readDecisionFacts(db, config.suppressionKey, input.contactId, CONFIRMATION_PURPOSE);
       if (gate === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
-      const decision = decide({
-        subject: gate.subject,
-        purpose: gate.purpose,
-        channel: input.channel,
-        action: 'send',
-        now: now().toISOString(),
-      });
+      const decision = decide(
+        {
+          subject: gate.subject,
+          purpose: gate.purpose,
+          channel: input.channel,
+          action: 'send',
+          now: now().toISOString(),
+        },
+        { sha256Hex },
+      );
       await record(input.contactId, decision, 'activity:sendConsentConfirmation');
       if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
 
