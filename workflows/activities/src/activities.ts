@@ -80,20 +80,9 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
 
     /** Re-check consent against a fresh read, then send the welcome mail at most once. */
     async sendWelcomeMail(input: { contactId: string; purposeId: string; channel: Channel; idempotencyKey: string }): Promise<SendOutcome> {
-      const facts = await readDecisionFacts(db, config.suppressionKey, input.contactId, input.purposeId);
-      if (facts === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
-      const decision = decide(
-        {
-          subject: facts.subject,
-          purpose: facts.purpose,
-          channel: input.channel,
-          action: 'send',
-          now: now().toISOString(),
-        },
-        { sha256Hex },
-      );
-      await record(input.contactId, decision, 'activity:sendWelcomeMail');
-      if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
+      const gated = await gate(input.contactId, input.purposeId, input.channel, 'activity:sendWelcomeMail');
+      if (!gated.allowed) return gated.skipped;
+      const { facts, decision } = gated;
 
       return sendOnce({ ...input, kind: 'welcome', decision }, (messageRef) => {
         const token = createUnsubscribeToken(config.unsubscribeSecret, {
@@ -139,20 +128,9 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       if (pending.status !== 'granted' || pending.grantedAt !== input.grantedAt) {
         return { outcome: 'skipped', reasonCodes: ['NOTHING_TO_CONFIRM'], decidedBy: 'activity' };
       }
-      const gate = await readDecisionFacts(db, config.suppressionKey, input.contactId, CONFIRMATION_PURPOSE);
-      if (gate === null) return { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' };
-      const decision = decide(
-        {
-          subject: gate.subject,
-          purpose: gate.purpose,
-          channel: input.channel,
-          action: 'send',
-          now: now().toISOString(),
-        },
-        { sha256Hex },
-      );
-      await record(input.contactId, decision, 'activity:sendConsentConfirmation');
-      if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' };
+      const gated = await gate(input.contactId, CONFIRMATION_PURPOSE, input.channel, 'activity:sendConsentConfirmation');
+      if (!gated.allowed) return gated.skipped;
+      const { decision } = gated;
 
       const token = createConfirmToken(config.unsubscribeSecret, {
         c: input.contactId,
@@ -217,6 +195,32 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       });
     },
   };
+
+  /**
+   * The send gate: a fresh read, the policy's decision for sending on this purpose and channel,
+   * recorded. A "no" comes back as the activity's skip outcome with the reason codes.
+   */
+  async function gate(
+    contactId: string,
+    purposeId: string,
+    channel: Channel,
+    decidedBy: string,
+  ): Promise<
+    | { allowed: true; facts: NonNullable<Awaited<ReturnType<typeof readDecisionFacts>>>; decision: AllowedDecision }
+    | { allowed: false; skipped: SendOutcome }
+  > {
+    const facts = await readDecisionFacts(db, config.suppressionKey, contactId, purposeId);
+    if (facts === null) return { allowed: false, skipped: { outcome: 'skipped', reasonCodes: ['SUBJECT_ERASED'], decidedBy: 'activity' } };
+    const decision = decide(
+      { subject: facts.subject, purpose: facts.purpose, channel, action: 'send', now: now().toISOString() },
+      { sha256Hex },
+    );
+    await record(contactId, decision, decidedBy);
+    if (!decision.allowed) {
+      return { allowed: false, skipped: { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code), decidedBy: 'activity' } };
+    }
+    return { allowed: true, facts, decision };
+  }
 
   /**
    * Send at most once per idempotency key. The `message` row is written before the send: a retry

@@ -1,72 +1,34 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createDb, type Db } from '@zweck/db';
-import { seedCatalogue } from '@zweck/db/seed';
-import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
-import { createMailer, type Mailer } from '@zweck/mail';
-import { startMailSink, type MailSink } from '@zweck/mail-sink';
 import { createDataConverter, ZPayloadKeys } from '@zweck/temporal-codec';
 import type { welcomeWorkflow } from '@zweck/workflows';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimeSkippingTestEnv } from './test/env.ts';
-import { createWorker } from './worker.ts';
-
-const serverUrl = process.env.ZWECK_PG_SERVER_URL;
-if (!serverUrl) throw new Error('ZWECK_PG_SERVER_URL is not set: run the tests through infra/test.sh');
+import { startWorkflowStack, type WorkflowStack } from './test/stack.ts';
 
 const payloadKeys = ZPayloadKeys.parse(`test:${randomBytes(32).toString('base64')}`);
 
 describe('double opt-in deadline (time-skipping server, real PostgreSQL and SMTP)', () => {
   let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
-  let db: Db;
-  let sink: MailSink;
-  let mailer: Mailer;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `doi-expiry-${randomBytes(4).toString('hex')}`;
+  let stack: WorkflowStack;
 
   beforeAll(async () => {
-    [env, database, sink] = await Promise.all([
-      createTimeSkippingTestEnv({ dataConverter: createDataConverter(payloadKeys) }),
-      createTestDatabase(serverUrl, 'doi'),
-      startMailSink({ smtpPort: 0, httpPort: 0 }),
-    ]);
-    db = createDb(database.url, { maxConnections: 5 });
-    await seedCatalogue(db);
-    mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${sink.smtpPort}`, from: '"Zweck" <news@zweck.test>' });
-    const config = {
-      publicUrl: 'https://zweck.test',
-      mailDomain: 'zweck.test',
-      unsubscribeSecret: randomBytes(32).toString('hex'),
-      suppressionKey: randomBytes(32).toString('hex'),
-      sender: { imprint: 'Zweck Test GmbH', privacyNoticeUrl: 'https://zweck.test/privacy' },
-    };
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      payloadKeys,
-      deps: { db, mailer, config },
-    });
-    running = worker.run();
+    // Time skips while a result is awaited through env.client: it must encrypt like the worker.
+    env = await createTimeSkippingTestEnv({ dataConverter: createDataConverter(payloadKeys) });
+    stack = await startWorkflowStack(env, 'doi', payloadKeys);
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    mailer?.close();
-    await db?.$disconnect();
-    await Promise.all([env?.teardown(), sink?.stop(), database?.drop()]);
+    await stack?.stop();
+    await env?.teardown();
   });
 
   it('lets an unconfirmed consent expire after the purpose deadline, and sends nothing but the request', async () => {
     const email = 'never-confirms@example.org';
     const contactId = randomUUID();
-    await db.contact.create({ data: { id: contactId, email, emailNormalized: email } });
-    await db.consentEvent.create({
+    await stack.db.contact.create({ data: { id: contactId, email, emailNormalized: email } });
+    await stack.db.consentEvent.create({
       data: {
         contactId,
         purposeId: 'newsletter',
@@ -81,14 +43,14 @@ describe('double opt-in deadline (time-skipping server, real PostgreSQL and SMTP
 
     const began = Date.now();
     const result = await env.client.workflow.execute<typeof welcomeWorkflow>('welcomeWorkflow', {
-      taskQueue,
+      taskQueue: stack.taskQueue,
       workflowId: welcomeWorkflowId(contactId, 'newsletter'),
       args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
     });
 
     expect(result).toEqual({ outcome: 'confirmation_expired' });
     expect(Date.now() - began).toBeLessThan(60_000); // 72 hours of workflow time
-    const ledger = await db.consentEvent.findMany({
+    const ledger = await stack.db.consentEvent.findMany({
       where: { contactId },
       orderBy: { recordedAt: 'asc' },
       select: { kind: true, actor: true },
@@ -98,7 +60,7 @@ describe('double opt-in deadline (time-skipping server, real PostgreSQL and SMTP
       { kind: 'expired', actor: 'system:double-opt-in' },
     ]);
     expect(
-      sink
+      stack.sink
         .list()
         .filter((m) => m.to === email)
         .map((m) => m.subject),

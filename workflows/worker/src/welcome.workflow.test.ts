@@ -1,79 +1,48 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from '@zweck/activities';
-import { createDb, type Db } from '@zweck/db';
-import { seedCatalogue } from '@zweck/db/seed';
-import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
-import { createMailer, messageIdFor, type Mailer } from '@zweck/mail';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { createActivities, type ActivitiesConfig } from '@zweck/activities';
+import type { Db } from '@zweck/db';
+import { messageIdFor, type Mailer } from '@zweck/mail';
 import { verifyConfirmToken, verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
-import { startMailSink, type MailSink } from '@zweck/mail-sink';
+import type { MailSink } from '@zweck/mail-sink';
+import { createDataConverter, EncryptionCodec, type KeyRing } from '@zweck/temporal-codec';
 import type { welcomeWorkflow } from '@zweck/workflows';
 import { consentChangedSignal, welcomeIdempotencyKey, welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@temporalio/client';
-import { createDataConverter, EncryptionCodec, ZPayloadKeys } from '@zweck/temporal-codec';
 import { createLocalTestEnv } from './test/env.ts';
-import { createWorker, workflowsPath } from './worker.ts';
-
-const serverUrl = process.env.ZWECK_PG_SERVER_URL;
-if (!serverUrl) throw new Error('ZWECK_PG_SERVER_URL is not set: run the tests through infra/test.sh');
-
-const payloadKeys = ZPayloadKeys.parse(`test:${randomBytes(32).toString('base64')}`);
-
-const config = {
-  publicUrl: 'https://zweck.test',
-  mailDomain: 'zweck.test',
-  unsubscribeSecret: randomBytes(32).toString('hex'),
-  suppressionKey: randomBytes(32).toString('hex'),
-  sender: { imprint: 'Zweck Test GmbH, Berlin', privacyNoticeUrl: 'https://zweck.test/privacy' },
-};
+import { startWorkflowStack, type WorkflowStack } from './test/stack.ts';
+import { workflowsPath } from './worker.ts';
 
 describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
   let env: TestWorkflowEnvironment;
-  let database: TestDatabase;
+  let stack: WorkflowStack;
   let db: Db;
   let sink: MailSink;
   let mailer: Mailer;
-  let worker: Worker;
-  let running: Promise<void>;
+  let config: ActivitiesConfig;
+  let payloadKeys: KeyRing;
+  let taskQueue: string;
   let client: Client;
-  const taskQueue = `welcome-test-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    [env, database, sink] = await Promise.all([
-      createLocalTestEnv(),
-      createTestDatabase(serverUrl, 'wf'),
-      startMailSink({ smtpPort: 0, httpPort: 0 }),
-    ]);
-    db = createDb(database.url, { maxConnections: 5 });
-    await seedCatalogue(db);
-    mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${sink.smtpPort}`, from: '"Zweck" <news@zweck.test>' });
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      payloadKeys,
-      deps: { db, mailer, config },
-    });
+    env = await createLocalTestEnv();
+    stack = await startWorkflowStack(env, 'wf');
+    ({ db, sink, mailer, config, payloadKeys, taskQueue } = stack);
     // The client encrypts with the same keys, as the API's does.
     client = new Client({
       connection: env.connection,
       namespace: env.namespace ?? 'default',
       dataConverter: createDataConverter(payloadKeys),
     });
-    running = worker.run();
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    mailer?.close();
-    await db?.$disconnect();
-    await Promise.all([env?.teardown(), sink?.stop(), database?.drop()]);
+    await stack?.stop();
+    await env?.teardown();
   });
 
-  /** A contact, with a newsletter grant recorded in person (no double opt-in needed) or from a web form (needed). */
   async function contact(email: string, consent: false | 'in_person' | 'web_form'): Promise<string> {
     const id = randomUUID();
     await db.contact.create({ data: { id, email, emailNormalized: email.toLowerCase(), firstName: 'Quirinus' } });
