@@ -287,7 +287,12 @@ describe('admin UI: the thin slice', () => {
       await page.getByRole('searchbox').fill(email);
       await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
       const confirmedRow = region(page, 'Consent ledger').getByRole('row').filter({ hasText: 'Double opt-in' });
-      const [download] = await Promise.all([page.waitForEvent('download'), confirmedRow.getByRole('button', { name: 'Download' }).click()]);
+      await confirmedRow.waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}11-contact-as-dpo.png`, fullPage: true });
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        confirmedRow.getByRole('button', { name: 'Download the consent receipt' }).click(),
+      ]);
       const receipt = JSON.parse(await readFile(await download.path(), 'utf8')) as Record<string, unknown>;
       expect(receipt['@type']).toBe('dpv:ConsentRecord');
       expect(receipt['dpv:hasConsentStatus']).toEqual({ '@id': 'dpv:ConsentGiven' });

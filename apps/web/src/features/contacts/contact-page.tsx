@@ -119,7 +119,7 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
         )
       ) : null}
 
-      <div className="grid-2">
+      <div className="grid-2 grid-wide-first">
         <ConsentSection contact={contact} purposes={purposes.data ?? []} />
         <AutomationSection contact={contact} canStart={can(user.role, 'automation.start')} />
       </div>
@@ -199,7 +199,9 @@ function ConsentSection({ contact, purposes }: { contact: ContactDetail; purpose
                 <Badge tone="success">Allowed</Badge>
               ) : (
                 <span title={r.gate.reasonCodes.map(reasonMessage).join(' ')}>
-                  <Badge tone="danger">Denied</Badge> <code className="small">{r.gate.reasonCodes[0]}</code>
+                  <Badge tone="danger">Denied</Badge>
+                  {/* The readable name wraps in the half-width card; the full message is in the title. */}
+                  <span className="small muted block">{label(r.gate.reasonCodes[0])}</span>
                 </span>
               )}
             </td>
@@ -544,8 +546,15 @@ function ReceiptButton({ eventId }: { eventId: string }) {
     }
   };
   return (
-    <button type="button" className="button button-secondary button-small" onClick={() => void download()} disabled={state === 'loading'}>
-      {state === 'failed' ? 'Retry' : 'Download'}
+    <button
+      type="button"
+      className="button button-secondary button-small"
+      onClick={() => void download()}
+      disabled={state === 'loading'}
+      aria-label={state === 'failed' ? 'Retry the receipt download' : 'Download the consent receipt'}
+      title="ISO/IEC TS 27560 consent receipt (JSON-LD)"
+    >
+      {state === 'failed' ? 'Retry' : '↓'}
     </button>
   );
 }
