@@ -5,3 +5,4 @@ export * from './reasons.ts';
 export * from './decide.ts';
 export { digestOfOrdered, sha256HexPure } from './digest.ts';
 export * from './contact-rules.ts';
+export * from './special-categories.ts';

@@ -44,6 +44,8 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   PURPOSE_NOT_FOUND: 'That purpose is not in the catalogue (any more). Reload the page and try again.',
   CHANNEL_NOT_IN_PURPOSE: 'That purpose does not use this channel.',
   WORDING_NOT_FOUND: 'That wording version does not exist for this purpose and language.',
+  SPECIAL_CATEGORY_DATA:
+    'This text seems to mention health, religion, politics, union membership, origin, sexual orientation or biometric data, which Zweck must not store (Art. 9 GDPR). Describe the context without it.',
   MAIL_SINK_NOT_CONFIGURED:
     'This installation has no local mail sink, so there is no outbox to show. The outbox exists in development and test setups only.',
   MESSAGE_NOT_FOUND: 'There is no such message in the outbox. The mail sink may have been cleared.',

@@ -98,6 +98,19 @@ describe('contacts', () => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it('refuses special-category data (Art. 9) in the free-text source, names the field, and writes nothing', async () => {
+    const before = await rowCounts();
+    const error = await rejection(
+      h
+        .callerFor('marketer')
+        .caller.contacts.create({ email: 'art9@example.org', consent: consent({ source: 'Met at the diabetes support group' }) }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.cause).toMatchObject({ code: 'SPECIAL_CATEGORY_DATA', field: 'consent.source' });
+    expect(error.message).toContain('health data ("diabet")');
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it('refuses a consent time in the future', async () => {
     const error = await rejection(
       h

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation, LEDGER_FOLD_ARGS, normalizeEmail, type Prisma } from '@zweck/db';
 import { PURPOSE_RULE_SELECT, readSubject, toPurposeRule } from '@zweck/decision-facts';
-import { consentAt, evaluate, foldLedger, toLedgerEvent, type Channel } from '@zweck/policy';
+import { consentAt, evaluate, foldLedger, screenSpecialCategories, toLedgerEvent, type Channel } from '@zweck/policy';
 import { audit, truncateIp } from '../../audit.ts';
 import { describeWelcome, startWelcome, type AutomationStart } from '../../automation.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
@@ -194,6 +194,15 @@ export const contactsRouter = router({
       const actor = `user:${ctx.user.id}`;
       let wordingHash: string | null = null;
       if (input.consent) {
+        // Free text typed by staff is screened: special categories (Art. 9) are never stored.
+        const [special] = screenSpecialCategories(input.consent.source);
+        if (special) {
+          throw new AppError(
+            'SPECIAL_CATEGORY_DATA',
+            `consent.source: this text seems to contain ${special.category.replace(/_/g, ' ')} data ("${special.term}"), which may not be stored (Art. 9(1) GDPR).`,
+            'consent.source',
+          );
+        }
         const { purposeId, channel, wordingVersion, wordingLanguage } = input.consent;
         const purpose = await ctx.db.purpose.findUnique({ where: { id: purposeId }, select: { channels: true } });
         if (!purpose) throw new AppError('PURPOSE_NOT_FOUND', `There is no purpose "${purposeId}" in the catalogue.`, 'consent.purposeId');
