@@ -54,8 +54,18 @@ STATIC_PASSED=$static_passed STATIC_FAILED=$static_failed node -e '
     }
     const r = JSON.parse(readFileSync(report, "utf8"));
     passed += r.numPassedTests;
-    // A file that failed before any test ran (a failing beforeAll, an import error) counts too.
-    failed += r.numFailedTests + (r.testResults || []).filter((t) => t.status === "failed" && t.assertionResults.length === 0).length;
+    // A file that failed without a failing test (a failing beforeAll or global setup, an import
+    // error) counts as at least one failure, and so does a run that failed with no file at all.
+    let packageFailed = 0;
+    for (const t of r.testResults || []) {
+      const results = t.assertionResults || [];
+      const failing = results.filter((a) => a.status === "failed").length;
+      // In a failed file, the tests that never ran (skipped after a failing hook) failed too.
+      const neverRan = t.status === "failed" ? results.filter((a) => a.status === "skipped" || a.status === "pending").length : 0;
+      packageFailed += t.status === "failed" ? Math.max(1, failing + neverRan) : failing;
+    }
+    if (r.success === false && packageFailed === 0) packageFailed = 1;
+    failed += packageFailed;
   }
   console.log(`\n${tested.length} test suites, plus formatting, typecheck and lint as one check each`);
   console.log(`${passed} passed, ${failed} failed`);
