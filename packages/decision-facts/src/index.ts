@@ -1,5 +1,14 @@
-import { LEDGER_FOLD_ARGS, suppressionHash, type Db } from '@zweck/db';
-import { foldLedger, toLedgerEvent, ZChannel, type DecisionSubject, type PurposeRuleInput } from '@zweck/policy';
+import { LEDGER_FOLD_ARGS, suppressionHash, type Db, type Prisma } from '@zweck/db';
+import {
+  foldLedger,
+  toLedgerEvent,
+  ZChannel,
+  ZSubjectStatus,
+  type DecisionSubject,
+  type PurposeRuleInput,
+  type SubjectConsents,
+  type SubjectStatus,
+} from '@zweck/policy';
 
 /**
  * The policy's inputs, read from the database. One reader serves the send gate (the activities)
@@ -86,4 +95,22 @@ export async function readDecisionFacts(
     purpose: toPurposeRule(purpose),
     doubleOptInDeadlineHours: purpose.doubleOptInDeadlineHours,
   };
+}
+
+/**
+ * Lock the contact's row for the rest of the transaction and fold its ledger. Every writer of the
+ * consent ledger (unsubscribe, confirmation, preference center, the double opt-in deadline)
+ * decides under this lock, so that concurrent changes to one person's consent serialise and a
+ * repeated request records nothing twice. Null when there is no such contact.
+ */
+export async function lockAndFoldLedger(
+  tx: Prisma.TransactionClient,
+  contactId: string,
+): Promise<{ status: SubjectStatus; consents: SubjectConsents } | null> {
+  const [row] = await tx.$queryRaw<
+    { status: string }[]
+  >`SELECT status::text AS status FROM contact WHERE id = ${contactId}::uuid FOR UPDATE`;
+  if (!row) return null;
+  const events = await tx.consentEvent.findMany({ where: { contactId }, ...LEDGER_FOLD_ARGS });
+  return { status: ZSubjectStatus.parse(row.status), consents: foldLedger(events.map(toLedgerEvent)) };
 }

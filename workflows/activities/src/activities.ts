@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { isUniqueViolation, LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import { isUniqueViolation, type Db } from '@zweck/db';
 import { createConfirmToken, createPreferencesToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import {
   messageIdFor,
@@ -11,14 +11,14 @@ import {
   type OutgoingMessage,
   type SenderIdentity,
 } from '@zweck/mail';
-import { consentAt, decide, foldLedger, toLedgerEvent, type AllowedDecision, type Channel, type Decision } from '@zweck/policy';
+import { consentAt, decide, NO_CONSENT, type AllowedDecision, type Channel, type Decision } from '@zweck/policy';
 
 /** The catalogue purpose under which double opt-in confirmations are sent (seeded with the catalogue). */
 export const CONFIRMATION_PURPOSE = 'consent_confirmation';
 
 /** Node's native SHA-256 for the decision digest: the same digest as the policy's pure default, faster on the send path. */
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-import { readDecisionFacts, type DecisionFacts } from '@zweck/decision-facts';
+import { lockAndFoldLedger, readDecisionFacts, type DecisionFacts } from '@zweck/decision-facts';
 
 export interface ActivitiesConfig {
   /** Public base URL of the API, where unsubscribe links land (HTTPS in production). */
@@ -174,9 +174,8 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       grantedAt: string;
     }): Promise<'expired' | 'unchanged'> {
       return db.$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT id FROM contact WHERE id = ${input.contactId}::uuid FOR UPDATE`;
-        const events = await tx.consentEvent.findMany({ where: { contactId: input.contactId }, ...LEDGER_FOLD_ARGS });
-        const state = consentAt(foldLedger(events.map(toLedgerEvent)), input.purposeId, input.channel, now().toISOString());
+        const locked = await lockAndFoldLedger(tx, input.contactId);
+        const state = locked ? consentAt(locked.consents, input.purposeId, input.channel, now().toISOString()) : NO_CONSENT;
         if (state.status !== 'granted' || state.grantedAt !== input.grantedAt) return 'unchanged';
         await tx.consentEvent.create({
           data: {

@@ -1,4 +1,5 @@
 import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { verifyPreferencesToken } from '@zweck/mail/unsubscribe-token';
 import { consentAt, foldLedger, toLedgerEvent } from '@zweck/policy';
 import { audit, truncateIp } from '../audit.ts';
@@ -65,16 +66,13 @@ export async function savePreferences(
   choice: { on: string[]; objectToAll: boolean },
   ip: string | null,
   now = new Date(),
-): Promise<PreferenceChange[]> {
+): Promise<{ contactId: string; changes: PreferenceChange[] }> {
   const { c: contactId } = verifyPreferencesToken(secret, token);
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM contact WHERE id = ${contactId}::uuid AND status <> 'erased' FOR UPDATE`;
-    if (locked.length === 0) return [];
+    const locked = await lockAndFoldLedger(tx, contactId);
+    if (!locked || locked.status === 'erased') return { contactId, changes: [] };
     const purposes = await tx.purpose.findMany({ where: { legalBasis: 'consent', channels: { has: 'email' } }, select: purposeSelect });
-    const events = await tx.consentEvent.findMany({ where: { contactId }, ...LEDGER_FOLD_ARGS });
-    const folded = foldLedger(events.map(toLedgerEvent));
+    const folded = locked.consents;
     const base = {
       contactId,
       channel: 'email',
@@ -118,6 +116,6 @@ export async function savePreferences(
         },
       });
     }
-    return changes;
+    return { contactId, changes };
   });
 }

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import { InvalidUnsubscribeTokenError, verifyConfirmToken, verifyPreferencesToken } from '@zweck/mail/unsubscribe-token';
+import { InvalidUnsubscribeTokenError, verifyConfirmToken } from '@zweck/mail/unsubscribe-token';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { signalConsentChanged, startWelcome } from '../automation.ts';
@@ -179,8 +179,13 @@ ${prefs.hasObjected ? '<p><strong>You have objected to all marketing.</strong> S
       const on = ([] as string[]).concat(body.on ?? []);
       const objectToAll = body.objectToAll === '1';
       try {
-        const changes = await savePreferences(deps.db, deps.env.UNSUBSCRIBE_SECRET, req.params.token, { on, objectToAll }, req.ip);
-        const { c: contactId } = verifyPreferencesToken(deps.env.UNSUBSCRIBE_SECRET, req.params.token);
+        const { contactId, changes } = await savePreferences(
+          deps.db,
+          deps.env.UNSUBSCRIBE_SECRET,
+          req.params.token,
+          { on, objectToAll },
+          req.ip,
+        );
         // Running workflows hear of every change before their next send.
         for (const change of changes) await signalConsentChanged(deps.temporal, contactId, change.purposeId);
         const summary = objectToAll

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isUniqueViolation, LEDGER_FOLD_ARGS, normalizeEmail, type Db, type Prisma } from '@zweck/db';
+import { isUniqueViolation, normalizeEmail, type Db, type Prisma } from '@zweck/db';
+import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { verifyConfirmToken } from '@zweck/mail/unsubscribe-token';
-import { consentAt, foldLedger, toLedgerEvent, ZChannel } from '@zweck/policy';
+import { consentAt, NO_CONSENT, ZChannel } from '@zweck/policy';
 import { z } from 'zod';
 import { audit, truncateIp } from '../audit.ts';
 import { AppError } from '../trpc/errors.ts';
@@ -21,9 +22,8 @@ type Tx = Prisma.TransactionClient;
 
 /** The consent state of one purpose and channel, read and folded under the contact's row lock. */
 async function lockedConsent(tx: Tx, contactId: string, purposeId: string, channel: z.infer<typeof ZChannel>, now: Date) {
-  await tx.$queryRaw`SELECT id FROM contact WHERE id = ${contactId}::uuid FOR UPDATE`;
-  const events = await tx.consentEvent.findMany({ where: { contactId }, ...LEDGER_FOLD_ARGS });
-  return consentAt(foldLedger(events.map(toLedgerEvent)), purposeId, channel, now.toISOString());
+  const locked = await lockAndFoldLedger(tx, contactId);
+  return locked ? consentAt(locked.consents, purposeId, channel, now.toISOString()) : NO_CONSENT;
 }
 
 /**

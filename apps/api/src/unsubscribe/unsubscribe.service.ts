@@ -1,6 +1,7 @@
-import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import type { Db } from '@zweck/db';
+import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { verifyUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
-import { consentAt, foldLedger, toLedgerEvent, ZChannel } from '@zweck/policy';
+import { consentAt, ZChannel } from '@zweck/policy';
 import { audit, truncateIp } from '../audit.ts';
 
 export type WithdrawResult = {
@@ -27,15 +28,12 @@ export async function withdrawByToken(db: Db, secret: string, token: string, ip:
   const claims = verifyUnsubscribeToken(secret, token);
   const channel = ZChannel.parse(claims.ch);
   return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM contact WHERE id = ${claims.c}::uuid AND status <> 'erased' FOR UPDATE`;
+    const locked = await lockAndFoldLedger(tx, claims.c);
     const purpose = await tx.purpose.findUnique({ where: { id: claims.p }, select: { name: true } });
-    if (locked.length === 0)
+    if (!locked || locked.status === 'erased')
       return { status: 'contact_gone', purposeName: purpose?.name ?? null, contactId: claims.c, purposeId: claims.p } as const;
 
-    const events = await tx.consentEvent.findMany({ where: { contactId: claims.c }, ...LEDGER_FOLD_ARGS });
-    const state = consentAt(foldLedger(events.map(toLedgerEvent)), claims.p, channel, now.toISOString());
+    const state = consentAt(locked.consents, claims.p, channel, now.toISOString());
     if (state.status !== 'granted' && state.status !== 'confirmed') {
       return { status: 'already_withdrawn', purposeName: purpose?.name ?? null, contactId: claims.c, purposeId: claims.p } as const;
     }
