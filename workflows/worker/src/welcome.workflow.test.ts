@@ -63,12 +63,14 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
     return id;
   }
 
-  const run = (contactId: string) =>
-    client.workflow.execute<typeof welcomeWorkflow>('welcomeWorkflow', {
+  /** Starts the contact's newsletter welcome workflow as the API does; `run` also awaits its outcome. */
+  const start = (contactId: string) =>
+    client.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
       taskQueue,
       workflowId: welcomeWorkflowId(contactId, 'newsletter'),
       args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
     });
+  const run = async (contactId: string) => (await start(contactId)).result();
 
   it('with consent: exactly one message, with the unsubscribe headers and a working signed link', async () => {
     const email = 'with-consent@example.org';
@@ -152,11 +154,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
   it('a web-form grant gets a double opt-in request first; the confirmation leads to the welcome mail', async () => {
     const email = 'double-opt-in@example.org';
     const contactId = await contact(email, 'web_form');
-    const handle = await client.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
-      taskQueue,
-      workflowId: welcomeWorkflowId(contactId, 'newsletter'),
-      args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
-    });
+    const handle = await start(contactId);
 
     const request = await waitFor(() => sink.list().find((m) => m.to === email));
     const full = sink.get(request.id)!;
@@ -197,11 +195,7 @@ describe('welcome workflow against real Temporal, PostgreSQL and SMTP', () => {
   it('a withdrawal while the double opt-in waits ends the workflow at once, and no welcome mail goes out', async () => {
     const email = 'changes-mind@example.org';
     const contactId = await contact(email, 'web_form');
-    const handle = await client.workflow.start<typeof welcomeWorkflow>('welcomeWorkflow', {
-      taskQueue,
-      workflowId: welcomeWorkflowId(contactId, 'newsletter'),
-      args: [{ version: 1, contactId, purposeId: 'newsletter', channel: 'email' }],
-    });
+    const handle = await start(contactId);
     await waitFor(() => sink.list().find((m) => m.to === email));
     // What the API's unsubscribe or preference center does: the ledger event, then the signal.
     await db.consentEvent.create({

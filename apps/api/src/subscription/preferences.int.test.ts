@@ -1,18 +1,14 @@
 import { createPreferencesToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ApiServer } from '../server.ts';
-import { createHarness, type Harness } from '../test/harness.ts';
+import { createHttpHarness } from '../test/harness.ts';
 
 describe('preference center', () => {
-  let h: Harness;
-  let server: ApiServer;
+  let h: Awaited<ReturnType<typeof createHttpHarness>>;
   let contactId: string;
   let token: string;
 
   beforeAll(async () => {
-    h = await createHarness();
-    server = createServer(h.deps);
-    await server.app.ready();
+    h = await createHttpHarness();
     ({ id: contactId } = await h.callerFor('marketer').caller.contacts.create({
       email: 'chooses@example.org',
       consent: {
@@ -28,12 +24,11 @@ describe('preference center', () => {
     token = createPreferencesToken(h.env.UNSUBSCRIBE_SECRET, { c: contactId });
   });
   afterAll(async () => {
-    await server?.stop();
     await h?.close();
   });
 
   const save = (fields: [string, string][]) =>
-    server.app.inject({
+    h.app.inject({
       method: 'POST',
       url: `/preferences/${token}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -49,7 +44,7 @@ describe('preference center', () => {
     ).map((e) => `${e.purposeId}:${e.kind}:${e.method}${e.wordingVersion ? `:${e.wordingVersion}` : ''}`);
 
   it('shows every consent purpose with the current choice and its wording; GET changes nothing', async () => {
-    const res = await server.app.inject({ method: 'GET', url: `/preferences/${token}` });
+    const res = await h.app.inject({ method: 'GET', url: `/preferences/${token}` });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('name="on" value="newsletter" checked');
     expect(res.body).toContain('name="on" value="product_updates">');
@@ -86,6 +81,6 @@ describe('preference center', () => {
 
   it('refuses another kind of token', async () => {
     const unsubscribe = createUnsubscribeToken(h.env.UNSUBSCRIBE_SECRET, { c: contactId, p: 'newsletter', ch: 'email', m: contactId });
-    expect((await server.app.inject({ method: 'GET', url: `/preferences/${unsubscribe}` })).statusCode).toBe(400);
+    expect((await h.app.inject({ method: 'GET', url: `/preferences/${unsubscribe}` })).statusCode).toBe(400);
   });
 });

@@ -1,24 +1,19 @@
 import { createConfirmToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ApiServer } from '../server.ts';
-import { createHarness, type Harness } from '../test/harness.ts';
+import { createHttpHarness } from '../test/harness.ts';
 
 describe('public subscription and double opt-in confirmation', () => {
-  let h: Harness;
-  let server: ApiServer;
+  let h: Awaited<ReturnType<typeof createHttpHarness>>;
   beforeAll(async () => {
-    h = await createHarness();
-    server = createServer(h.deps);
-    await server.app.ready();
+    h = await createHttpHarness();
   });
   afterAll(async () => {
-    await server?.stop();
     await h?.close();
   });
 
   const form = (fields: Record<string, string>, ip = '198.51.100.7') =>
-    server.app.inject({
+    h.app.inject({
       method: 'POST',
       url: '/subscribe',
       remoteAddress: ip,
@@ -33,7 +28,7 @@ describe('public subscription and double opt-in confirmation', () => {
   };
 
   it('shows the form with the current wording', async () => {
-    const res = await server.app.inject({ method: 'GET', url: '/subscribe/newsletter?lang=de' });
+    const res = await h.app.inject({ method: 'GET', url: '/subscribe/newsletter?lang=de' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Ja, schicken Sie mir den monatlichen Newsletter');
     expect(res.body).toContain('name="wordingVersion" value="2026-11"');
@@ -68,7 +63,7 @@ describe('public subscription and double opt-in confirmation', () => {
     const res = await form(subscription('not-an-address'));
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('email: Enter a valid e-mail address');
-    const json = await server.app.inject({
+    const json = await h.app.inject({
       method: 'POST',
       url: '/subscribe',
       payload: subscription('nope'),
@@ -78,7 +73,7 @@ describe('public subscription and double opt-in confirmation', () => {
       error: 'INVALID_INPUT',
       fieldErrors: { email: ['Enter a valid e-mail address, like name@example.org'] },
     });
-    const unknown = await server.app.inject({
+    const unknown = await h.app.inject({
       method: 'POST',
       url: '/subscribe',
       payload: { ...subscription('x@example.org'), purposeId: 'consent_confirmation' },
@@ -100,11 +95,11 @@ describe('public subscription and double opt-in confirmation', () => {
       e: new Date(Date.now() + 3_600_000).toISOString(),
     });
 
-    const asked = await server.app.inject({ method: 'GET', url: `/confirm/${token}` });
+    const asked = await h.app.inject({ method: 'GET', url: `/confirm/${token}` });
     expect(asked.body).toContain('Confirm your subscription to Newsletter?');
     expect((await ledgerOf('confirms@example.org')).events).toHaveLength(1);
 
-    const post = () => server.app.inject({ method: 'POST', url: `/confirm/${token}`, remoteAddress: '203.0.113.9' });
+    const post = () => h.app.inject({ method: 'POST', url: `/confirm/${token}`, remoteAddress: '203.0.113.9' });
     expect((await post()).body).toContain('you are subscribed');
     expect((await post()).statusCode).toBe(200);
     const after = (await ledgerOf('confirms@example.org')).events;
@@ -126,7 +121,7 @@ describe('public subscription and double opt-in confirmation', () => {
       g,
       e: new Date(Date.now() - 1000).toISOString(),
     });
-    expect((await server.app.inject({ method: 'POST', url: `/confirm/${late}` })).statusCode).toBe(410);
+    expect((await h.app.inject({ method: 'POST', url: `/confirm/${late}` })).statusCode).toBe(410);
     const otherGrant = createConfirmToken(h.env.UNSUBSCRIBE_SECRET, {
       c: contactId,
       p: 'newsletter',
@@ -134,9 +129,9 @@ describe('public subscription and double opt-in confirmation', () => {
       g: '2020-01-01T00:00:00.000Z',
       e: new Date(Date.now() + 3_600_000).toISOString(),
     });
-    expect((await server.app.inject({ method: 'POST', url: `/confirm/${otherGrant}` })).statusCode).toBe(410);
+    expect((await h.app.inject({ method: 'POST', url: `/confirm/${otherGrant}` })).statusCode).toBe(410);
     const wrongKind = createUnsubscribeToken(h.env.UNSUBSCRIBE_SECRET, { c: contactId, p: 'newsletter', ch: 'email', m: contactId });
-    expect((await server.app.inject({ method: 'POST', url: `/confirm/${wrongKind}` })).statusCode).toBe(400);
+    expect((await h.app.inject({ method: 'POST', url: `/confirm/${wrongKind}` })).statusCode).toBe(400);
     expect((await ledgerOf('late@example.org')).events.map((e) => e.kind)).toEqual(['granted']);
   });
 

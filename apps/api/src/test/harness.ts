@@ -4,10 +4,12 @@ import { createDb, type Db, type Role } from '@zweck/db';
 import { DEMO_USERS, seedCatalogue, seedUsers } from '@zweck/db/seed';
 import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
 import { createDataConverter } from '@zweck/temporal-codec';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { hashPassword } from '../auth/password.ts';
 import { ZApiEnv, type ApiEnv } from '../env.ts';
 import { appRouter } from '../routers/index.ts';
+import { createServer } from '../server.ts';
 import type { Context } from '../trpc/context.ts';
 import { createCallerFactory } from '../trpc/init.ts';
 
@@ -100,3 +102,18 @@ export async function createHarness(): Promise<Harness> {
 }
 
 export const demoPassword = (role: Role): string => DEMO_USERS.find((u) => u.role === role)!.password;
+
+/** The harness plus the HTTP server (for routes outside tRPC: unsubscribe, subscribe, confirm, preferences), driven by `app.inject`. */
+export async function createHttpHarness(): Promise<Harness & { app: FastifyInstance }> {
+  const h = await createHarness();
+  const server = createServer(h.deps);
+  await server.app.ready();
+  return {
+    ...h,
+    app: server.app,
+    async close() {
+      await server.stop();
+      await h.close();
+    },
+  };
+}

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ApiServer } from '../server.ts';
-import { createHarness, type Harness } from '../test/harness.ts';
+import { createHttpHarness } from '../test/harness.ts';
 
 describe('one-click unsubscribe (RFC 8058)', () => {
-  let h: Harness;
-  let server: ApiServer;
+  let h: Awaited<ReturnType<typeof createHttpHarness>>;
   let contactId: string;
   let token: string;
 
   beforeAll(async () => {
-    h = await createHarness();
-    server = createServer(h.deps);
-    await server.app.ready();
+    h = await createHttpHarness();
     const { caller } = h.callerFor('marketer');
     ({ id: contactId } = await caller.contacts.create({
       email: 'unsubscribe-me@example.org',
@@ -30,14 +26,13 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     token = createUnsubscribeToken(h.env.UNSUBSCRIBE_SECRET, { c: contactId, p: 'newsletter', ch: 'email', m: randomUUID() });
   });
   afterAll(async () => {
-    await server?.stop();
     await h?.close();
   });
 
   const withdrawals = () => h.db.consentEvent.count({ where: { contactId, kind: 'withdrawn' } });
 
   it('GET only asks: a mail scanner following the link withdraws nothing', async () => {
-    const res = await server.app.inject({ method: 'GET', url: `/u/${token}` });
+    const res = await h.app.inject({ method: 'GET', url: `/u/${token}` });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Unsubscribe from Newsletter?');
     expect(res.body).toContain(`<form method="post" action="/u/${token}">`);
@@ -47,7 +42,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
 
   it('POST withdraws without cookies or CSRF token, and a repeated POST adds nothing', async () => {
     const post = () =>
-      server.app.inject({
+      h.app.inject({
         method: 'POST',
         url: `/u/${token}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -58,7 +53,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(first.body).toContain('You are unsubscribed');
     const second = await post();
     expect(second.statusCode).toBe(200);
-    const multipart = await server.app.inject({
+    const multipart = await h.app.inject({
       method: 'POST',
       url: `/u/${token}`,
       headers: { 'content-type': 'multipart/form-data; boundary=b' },
@@ -75,7 +70,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
 
   it('refuses a tampered link with 400 and changes nothing', async () => {
     const [payload] = token.split('.');
-    const res = await server.app.inject({
+    const res = await h.app.inject({
       method: 'POST',
       url: `/u/${payload}.AAAA`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
