@@ -109,4 +109,67 @@ describe('migrations', () => {
       await client.end();
     }
   });
+
+  it('let a merge move ledger events to the surviving contact, and change nothing else', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO purpose (id, name, description, legal_basis, channels, is_direct_marketing)
+        VALUES ('m', 'M', 'd', 'consent', '{email}', true) ON CONFLICT DO NOTHING`);
+      await client.query(`INSERT INTO contact (id, email, email_normalized) VALUES
+        ('00000000-0000-4000-8000-000000000011', 'b@example.org', 'b@example.org'),
+        ('00000000-0000-4000-8000-000000000012', 'c@example.org', 'c@example.org')`);
+      await client.query(`INSERT INTO consent_event (id, contact_id, purpose_id, channel, kind, occurred_at, method, source, actor)
+        VALUES ('00000000-0000-4000-8000-000000000013', '00000000-0000-4000-8000-000000000011', 'm', 'email', 'granted', now(), 'web_form', 'test', 'contact')`);
+      const move = `UPDATE consent_event SET contact_id = '00000000-0000-4000-8000-000000000012' WHERE id = '00000000-0000-4000-8000-000000000013'`;
+      await expect(client.query(move)).rejects.toThrow(/append-only/);
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL zweck.merge = 'on'`);
+      // Even inside a merge, the proof itself cannot be rewritten.
+      await expect(
+        client.query(`UPDATE consent_event SET source = 'forged' WHERE id = '00000000-0000-4000-8000-000000000013'`),
+      ).rejects.toThrow(/append-only/);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL zweck.merge = 'on'`);
+      await client.query(move);
+      await client.query('COMMIT');
+      const { rows } = await client.query<{ contact_id: string; source: string }>(
+        `SELECT contact_id, source FROM consent_event WHERE id = '00000000-0000-4000-8000-000000000013'`,
+      );
+      expect(rows).toEqual([{ contact_id: '00000000-0000-4000-8000-000000000012', source: 'test' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('keep consent wordings immutable: a new text is a new version', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO purpose (id, name, description, legal_basis, channels, is_direct_marketing)
+        VALUES ('w', 'W', 'd', 'consent', '{email}', true) ON CONFLICT DO NOTHING`);
+      await client.query(
+        `INSERT INTO consent_wording (purpose_id, version, language, text, text_hash) VALUES ('w', '1', 'en', 'Yes', 'sha256:x')`,
+      );
+      await expect(client.query(`UPDATE consent_wording SET text = 'No' WHERE purpose_id = 'w'`)).rejects.toThrow(/immutable/);
+      await expect(client.query(`DELETE FROM consent_wording WHERE purpose_id = 'w'`)).rejects.toThrow(/immutable/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuse a field declared with a special category (Art. 9): the enum has no such value', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await expect(
+        client.query(
+          `INSERT INTO field_definition (key, label, description, category, type) VALUES ('diagnosis', 'D', 'd', 'health', 'text')`,
+        ),
+      ).rejects.toThrow(/invalid input value for enum "DataCategory"/);
+    } finally {
+      await client.end();
+    }
+  });
 });

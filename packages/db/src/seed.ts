@@ -55,29 +55,99 @@ export const CONSENT_CONFIRMATION_PURPOSE = {
     'Result: the interest prevails; the person reasonably expects the message.',
 } as const;
 
-/** Idempotent: the catalogue and its wordings, as shipped. */
+/**
+ * Answers to data-subject requests and copies of a person's own records (consent receipts,
+ * access archives) are mail the controller owes the person (Art. 12(3), 15(3) GDPR).
+ */
+export const DATA_SUBJECT_RIGHTS_PURPOSE = {
+  id: 'data_subject_rights',
+  name: 'Answers to your data protection requests',
+  description: 'Replies to the requests you make under the GDPR, such as a copy of your consents or of your data.',
+  legalBasis: 'legal_obligation',
+  channels: ['email'],
+  isDirectMarketing: false,
+} as const;
+
+/** The contact attributes every installation starts with; the DPO adds and edits fields later. */
+export const FIELD_CATALOGUE = [
+  { key: 'email', label: 'E-mail', category: 'contact', type: 'email', isBuiltin: true, description: 'The address mail is sent to.' },
+  {
+    key: 'first_name',
+    label: 'First name',
+    category: 'identity',
+    type: 'text',
+    isBuiltin: true,
+    description: 'Used to address the person.',
+  },
+  { key: 'last_name', label: 'Last name', category: 'identity', type: 'text', isBuiltin: true, description: 'Used to address the person.' },
+  {
+    key: 'phone',
+    label: 'Phone',
+    category: 'contact',
+    type: 'phone',
+    isBuiltin: true,
+    description: 'A business phone number, stored in E.164.',
+  },
+  {
+    key: 'organization',
+    label: 'Organization',
+    category: 'professional',
+    type: 'text',
+    isBuiltin: true,
+    description: 'The company or institution the person works for.',
+  },
+  {
+    key: 'job_title',
+    label: 'Job title',
+    category: 'professional',
+    type: 'text',
+    isBuiltin: false,
+    description: 'The role the person holds, to choose relevant content.',
+  },
+  { key: 'city', label: 'City', category: 'location', type: 'text', isBuiltin: false, description: 'For invitations to events nearby.' },
+  {
+    key: 'notes',
+    label: 'Notes',
+    category: 'professional',
+    type: 'free_text',
+    isBuiltin: false,
+    description: 'Notes about the business relationship. Screened for special categories (Art. 9).',
+  },
+] as const;
+
+/** Which fields each shipped purpose may use (data minimisation, Art. 5(1)(c)). */
+export const PURPOSE_FIELDS: Record<string, readonly string[]> = {
+  newsletter: ['email', 'first_name', 'last_name', 'city'],
+  product_updates: ['email', 'first_name', 'last_name', 'organization', 'job_title'],
+  consent_confirmation: ['email'],
+  data_subject_rights: ['email', 'first_name', 'last_name'],
+};
+
+/** Idempotent: the purpose and field catalogues and the wordings, as shipped. Never overwrites the DPO's edits. */
 export async function seedCatalogue(db: Db): Promise<void> {
-  await db.purpose.upsert({
-    where: { id: CONSENT_CONFIRMATION_PURPOSE.id },
-    create: { ...CONSENT_CONFIRMATION_PURPOSE, channels: [...CONSENT_CONFIRMATION_PURPOSE.channels] },
-    update: {},
-  });
+  for (const purpose of [CONSENT_CONFIRMATION_PURPOSE, DATA_SUBJECT_RIGHTS_PURPOSE]) {
+    await db.purpose.createMany({ data: [{ ...purpose, channels: [...purpose.channels] }], skipDuplicates: true });
+  }
   for (const purpose of CATALOGUE) {
     const { wording, ...fields } = purpose;
-    await db.purpose.upsert({
-      where: { id: purpose.id },
-      create: { ...fields, channels: [...fields.channels] },
-      update: {},
+    await db.purpose.createMany({ data: [{ ...fields, channels: [...fields.channels] }], skipDuplicates: true });
+    // Wordings are immutable in the database: insert what is missing, touch nothing else.
+    await db.consentWording.createMany({
+      data: (['en', 'de'] as const).map((language) => ({
+        purposeId: purpose.id,
+        version: wording.version,
+        language,
+        text: wording[language],
+        textHash: sha256(wording[language]),
+      })),
+      skipDuplicates: true,
     });
-    for (const language of ['en', 'de'] as const) {
-      const text = wording[language];
-      await db.consentWording.upsert({
-        where: { purposeId_version_language: { purposeId: purpose.id, version: wording.version, language } },
-        create: { purposeId: purpose.id, version: wording.version, language, text, textHash: sha256(text) },
-        update: {},
-      });
-    }
   }
+  await db.fieldDefinition.createMany({ data: [...FIELD_CATALOGUE], skipDuplicates: true });
+  await db.purposeField.createMany({
+    data: Object.entries(PURPOSE_FIELDS).flatMap(([purposeId, keys]) => keys.map((fieldKey) => ({ purposeId, fieldKey }))),
+    skipDuplicates: true,
+  });
 }
 
 export interface DemoUser {
@@ -115,9 +185,33 @@ export async function seedDemoContacts(db: Db): Promise<void> {
   const newsletter = CATALOGUE[0];
   const wordingHash = sha256(newsletter.wording.en);
   const demo = [
-    { email: 'lena.schulz@example.org', firstName: 'Lena', lastName: 'Schulz', history: ['granted'] as const },
-    { email: 'jonas.becker@example.org', firstName: 'Jonas', lastName: 'Becker', history: ['granted', 'withdrawn'] as const },
-    { email: 'mia.wagner@example.org', firstName: 'Mia', lastName: 'Wagner', history: [] as const },
+    {
+      email: 'lena.schulz@example.org',
+      firstName: 'Lena',
+      lastName: 'Schulz',
+      organization: 'Nordlicht GmbH',
+      phone: '+49 30 901820',
+      phoneE164: '+4930901820',
+      history: ['granted'] as const,
+    },
+    {
+      email: 'jonas.becker@example.org',
+      firstName: 'Jonas',
+      lastName: 'Becker',
+      organization: 'Becker & Söhne KG',
+      phone: null,
+      phoneE164: null,
+      history: ['granted', 'withdrawn'] as const,
+    },
+    {
+      email: 'mia.wagner@example.org',
+      firstName: 'Mia',
+      lastName: 'Wagner',
+      organization: null,
+      phone: null,
+      phoneE164: null,
+      history: [] as const,
+    },
   ];
   const start = Date.parse('2026-10-01T09:00:00.000Z');
   for (const [i, person] of demo.entries()) {
@@ -130,6 +224,9 @@ export async function seedDemoContacts(db: Db): Promise<void> {
           emailNormalized: person.email.toLowerCase(),
           firstName: person.firstName,
           lastName: person.lastName,
+          organization: person.organization,
+          phone: person.phone,
+          phoneE164: person.phoneE164,
         },
       });
       await tx.provenance.create({

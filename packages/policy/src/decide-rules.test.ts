@@ -173,3 +173,33 @@ describe('contact policy: frequency caps and quiet hours (§ 7(1) UWG)', () => {
     expect(!decision.allowed && decision.notBefore).toBeNull();
   });
 });
+
+describe('fields of the field catalogue (Art. 5(1)(b), (c); Art. 9(1))', () => {
+  const withFields: PurposeRuleInput = { ...service, fields: ['email', 'organization'] };
+  const ask = (field: { key: string; category: string }, action: 'store' | 'send' | 'export' = 'store', purpose = withFields) =>
+    decide({ subject: subject([]), purpose, channel: 'email', action, now: NOW, field });
+
+  it('never stores or uses a special category, whatever the purpose and action', () => {
+    for (const category of ['health', 'religious_or_philosophical_beliefs', 'trade_union_membership', 'criminal_convictions']) {
+      for (const action of ['store', 'send', 'export'] as const) {
+        const decision = ask({ key: 'organization', category }, action);
+        expect(decision.allowed).toBe(false);
+        expect(codes(decision)).toContain('SPECIAL_CATEGORY_DATA');
+      }
+    }
+  });
+
+  it('lets a purpose use only the fields it lists', () => {
+    expect(ask({ key: 'organization', category: 'professional' }).allowed).toBe(true);
+    expect(codes(ask({ key: 'city', category: 'location' }))).toEqual(['FIELD_NOT_IN_PURPOSE']);
+    // A purpose whose rule does not carry its field list is not asked about fields.
+    expect(ask({ key: 'city', category: 'location' }, 'store', service).allowed).toBe(true);
+  });
+
+  it('puts the field into the digest, so that a replay names what was stored', () => {
+    const a = ask({ key: 'email', category: 'contact' });
+    const b = ask({ key: 'organization', category: 'professional' });
+    expect(a.allowed && b.allowed).toBe(true);
+    expect(a.inputDigest).not.toBe(b.inputDigest);
+  });
+});

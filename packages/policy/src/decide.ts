@@ -3,10 +3,10 @@ import { digestOfOrdered } from './digest.ts';
 import { quietHoursEnd, sendsWithin, type ContactRules } from './contact-rules.ts';
 import type { PurposeRuleInput } from './purpose.ts';
 import { reason, type Reason } from './reasons.ts';
-import type { Action, Channel, Instant, LegalBasis, SubjectStatus } from './vocabulary.ts';
+import { isSpecialDataCategory, type Action, type Channel, type Instant, type LegalBasis, type SubjectStatus } from './vocabulary.ts';
 
 /** Bumped whenever a rule changes, so that a stored decision can be replayed against its own rules. */
-export const POLICY_VERSION = '2026.11.2';
+export const POLICY_VERSION = '2026.11.3';
 
 export interface DecisionSubject {
   status: SubjectStatus;
@@ -31,6 +31,11 @@ export interface DecisionRequest {
   action: Action;
   now: Instant;
   rules?: ContactRules;
+  /**
+   * The field the processing touches (storing a value, using it in a message or an export), as
+   * the field catalogue declares it. Absent: the request is about the person as a whole.
+   */
+  field?: { key: string; category: string };
 }
 
 /** Why a "yes" is lawful: the basis and, for consent, which grant carries it. */
@@ -128,6 +133,13 @@ export function evaluate(request: DecisionRequest): Verdict {
 
   if (action === 'send' && subject.isSuppressed) reasons.push(reason('SUPPRESSED'));
 
+  const field = request.field;
+  if (field !== undefined) {
+    // Art. 9(1): no basis this product models carries special categories, so none is stored or used.
+    if (isSpecialDataCategory(field.category)) reasons.push(reason('SPECIAL_CATEGORY_DATA'));
+    if (purpose.fields !== undefined && !purpose.fields.includes(field.key)) reasons.push(reason('FIELD_NOT_IN_PURPOSE'));
+  }
+
   if ((action === 'send' || action === 'track') && !purpose.channels.includes(channel)) {
     reasons.push(reason('CHANNEL_NOT_IN_PURPOSE'));
   }
@@ -214,7 +226,7 @@ export function evaluate(request: DecisionRequest): Verdict {
  * that applied. Stored with the decision's digest, they let an auditor replay it exactly.
  */
 export function decisionFacts(request: DecisionRequest) {
-  const { subject, purpose, channel, action, now, rules } = request;
+  const { subject, purpose, channel, action, now, rules, field } = request;
   const consent = consentAt(subject.consents, purpose.id, channel, now);
   const cap = rules?.frequencyCaps?.[channel];
   return {
@@ -235,6 +247,8 @@ export function decisionFacts(request: DecisionRequest) {
       purpose.requiresDoubleOptIn === true,
       purpose.allowsExistingCustomerException === true,
     ],
+    purposeFields: purpose.fields === undefined ? null : purpose.fields.join(','),
+    field: field === undefined ? null : [field.key, field.category],
     channel,
     action,
     now,

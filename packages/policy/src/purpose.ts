@@ -20,6 +20,11 @@ export const ZPurposeRule = z.object({
    * under the conditions of UWG § 7(3). Only purposes limited to such mail may say so.
    */
   allowsExistingCustomerException: z.boolean().default(false),
+  /**
+   * The fields of the field catalogue this purpose may use (Art. 5(1)(b), (c)). Absent: the
+   * caller does not ask about a field, and no field rule applies.
+   */
+  fields: z.array(z.string()).optional(),
 });
 export type PurposeRuleInput = z.input<typeof ZPurposeRule>;
 export type PurposeRule = z.infer<typeof ZPurposeRule>;

@@ -68,6 +68,16 @@ export const REASONS = {
     en: "It is within the quiet hours in the person's time zone; the message may go out when they end.",
     de: 'In der Zeitzone der Person gilt gerade die Ruhezeit; die Nachricht darf nach deren Ende versendet werden.',
   },
+  SPECIAL_CATEGORY_DATA: {
+    article: 'Art. 9(1) GDPR',
+    en: 'This field holds a special category of personal data (such as health, religion or political opinions), which this product never stores.',
+    de: 'Dieses Feld enthält eine besondere Kategorie personenbezogener Daten (etwa Gesundheit, Religion oder politische Meinung), die dieses Produkt nie speichert.',
+  },
+  FIELD_NOT_IN_PURPOSE: {
+    article: 'Art. 5(1)(b), (c) GDPR',
+    en: 'The purpose does not list this field among the data it may use.',
+    de: 'Der Zweck führt dieses Feld nicht unter den Daten, die er verwenden darf.',
+  },
 } as const satisfies Record<string, { article: string; en: string; de: string }>;
 
 export type ReasonCode = keyof typeof REASONS;

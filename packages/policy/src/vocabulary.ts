@@ -30,6 +30,7 @@ export const ZConsentMethod = z.enum([
   'one_click_unsubscribe',
   'staff_entry',
   'preference_center',
+  'mailto_unsubscribe',
 ]);
 export type ConsentMethod = z.infer<typeof ZConsentMethod>;
 
@@ -43,3 +44,33 @@ export type Instant = z.infer<typeof ZInstant>;
 
 export const ZPurposeId = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a purpose id is lower-case letters, digits and underscores');
 export type PurposeId = z.infer<typeof ZPurposeId>;
+
+/** Ordinary categories of personal data a field may declare. Mirrors the database enum. */
+export const ZDataCategory = z.enum(['identity', 'contact', 'professional', 'location', 'preference', 'behavioural', 'transaction']);
+export type DataCategory = z.infer<typeof ZDataCategory>;
+
+/**
+ * The special categories of Art. 9(1) GDPR, and data on criminal convictions (Art. 10): named
+ * here so that a declaration can be refused with its reason. No field may be declared as one.
+ */
+export const SPECIAL_DATA_CATEGORIES = [
+  'racial_or_ethnic_origin',
+  'political_opinions',
+  'religious_or_philosophical_beliefs',
+  'trade_union_membership',
+  'genetic',
+  'biometric',
+  'health',
+  'sex_life_or_sexual_orientation',
+  'criminal_convictions',
+] as const;
+export type SpecialDataCategory = (typeof SPECIAL_DATA_CATEGORIES)[number];
+
+export const isSpecialDataCategory = (category: string): category is SpecialDataCategory =>
+  (SPECIAL_DATA_CATEGORIES as readonly string[]).includes(category);
+
+/** How a field's value is checked; free text is screened for special-category content. */
+export const ZFieldType = z.enum(['text', 'free_text', 'email', 'phone', 'date', 'url']);
+export type FieldType = z.infer<typeof ZFieldType>;
+
+export const ZFieldKey = z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a field key is lower-case letters, digits and underscores');
