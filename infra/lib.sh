@@ -15,6 +15,8 @@ export ZWECK_TEMPORAL_UI_PORT="${ZWECK_TEMPORAL_UI_PORT:-8239}"
 export ZWECK_SMTP_PORT="${ZWECK_SMTP_PORT:-2525}"
 export ZWECK_SINK_HTTP_PORT="${ZWECK_SINK_HTTP_PORT:-8025}"
 export ZWECK_API_PORT="${ZWECK_API_PORT:-4000}"
+# The API's inbound SMTP listener for the mailto unsubscribe (unsubscribe@MAIL_DOMAIN).
+export ZWECK_INBOUND_SMTP_PORT="${ZWECK_INBOUND_SMTP_PORT:-2526}"
 
 # Services given by URL in the environment are used as they are, and not started here.
 export ZWECK_PG_SERVER_URL="${ZWECK_PG_SERVER_URL:-postgresql://zweck@127.0.0.1:$ZWECK_PG_PORT/postgres}"

@@ -25,7 +25,7 @@ export NODE_ENV="${NODE_ENV:-development}"
 stop_pid worker
 stop_pid api
 (cd workflows/worker && WORKFLOW_BUNDLE_PATH="$PWD/dist/workflow-bundle.js" start_bg worker "$ZWECK_LOG_DIR/worker.log" node --import tsx src/main.ts)
-(cd apps/api && PORT="$ZWECK_API_PORT" WEB_DIST_DIR="$ZWECK_ROOT/apps/web/dist" start_bg api "$ZWECK_LOG_DIR/api.log" node --import tsx src/main.ts)
+(cd apps/api && PORT="$ZWECK_API_PORT" INBOUND_SMTP_PORT="$ZWECK_INBOUND_SMTP_PORT" WEB_DIST_DIR="$ZWECK_ROOT/apps/web/dist" start_bg api "$ZWECK_LOG_DIR/api.log" node --import tsx src/main.ts)
 wait_for_port 127.0.0.1 "$ZWECK_API_PORT" 60 API
 
 cat <<INFO
@@ -35,6 +35,7 @@ cat <<INFO
   Admin UI          http://127.0.0.1:$ZWECK_API_PORT
   Temporal UI       http://127.0.0.1:$ZWECK_TEMPORAL_UI_PORT
   Mail sink (JSON)  $MAIL_SINK_URL/api/messages   (also in the UI under "Outbox")
+  Unsubscribe mail  smtp://127.0.0.1:$ZWECK_INBOUND_SMTP_PORT   (accepts unsubscribe@zweck.test only)
   PostgreSQL        $DATABASE_URL
 
   Demo sign-ins (development only):

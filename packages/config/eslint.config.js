@@ -75,6 +75,12 @@ export const boundaries = {
       'decision-facts reads the policy inputs from the database; it depends on db and policy only.',
     ),
   ],
+  '@zweck/consent-receipt': [
+    rule(
+      ['@zweck/*', '!@zweck/config', '!@zweck/config/*', '@prisma/*', '@temporalio/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
+      'packages/consent-receipt is pure: it builds the receipt document from values its callers read (the API for the download, an activity for the mail).',
+    ),
+  ],
   '@zweck/temporal-codec': [rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.')],
   '@zweck/worker': [rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.')],
   '@zweck/api': [

@@ -1,6 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { welcomeWorkflow } from '@zweck/workflows';
-import { consentChangedSignal, TASK_QUEUE, welcomeWorkflowId, type WelcomeInput } from '@zweck/workflows/contracts';
+import type { consentReceiptWorkflow, welcomeWorkflow } from '@zweck/workflows';
+import {
+  consentChangedSignal,
+  consentReceiptWorkflowId,
+  TASK_QUEUE,
+  welcomeWorkflowId,
+  type ConsentReceiptInput,
+  type WelcomeInput,
+} from '@zweck/workflows/contracts';
 
 export type AutomationStart = 'started' | 'already_started' | 'not_started';
 
@@ -67,4 +74,51 @@ export async function signalConsentChanged(temporal: Client, contactId: string, 
     if (error instanceof WorkflowNotFoundError) return 'no_workflow';
     throw error;
   }
+}
+
+/**
+ * Ask the worker to mail the person their consent receipts (the API never sends mail itself).
+ * The workflow ID comes from the ledger entries: while one run is under way a second request is
+ * refused here; a later one runs again, and the message's idempotency key (the same ID) makes
+ * it find the mail already sent instead of sending it twice. Only IDs go in.
+ */
+export async function startConsentReceipt(
+  temporal: Client,
+  input: Omit<ConsentReceiptInput, 'version'>,
+  taskQueue = TASK_QUEUE,
+): Promise<'requested' | 'already_running'> {
+  try {
+    await temporal.workflow.start<typeof consentReceiptWorkflow>('consentReceiptWorkflow', {
+      taskQueue,
+      workflowId: consentReceiptWorkflowId(input.contactId, input.consentEventIds),
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      args: [{ version: 1, ...input }],
+    });
+    return 'requested';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already_running';
+    throw error;
+  }
+}
+
+/**
+ * End the welcome workflows of a record that no longer exists as such (merged into another), so
+ * that none of them acts on a missing contact. The reason holds IDs only; the histories stay.
+ */
+export async function endWelcomes(temporal: Client, contactId: string, purposeIds: readonly string[], reason: string): Promise<number> {
+  let ended = 0;
+  for (const purposeId of purposeIds) {
+    const handle = temporal.workflow.getHandle(welcomeWorkflowId(contactId, purposeId));
+    try {
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') continue;
+      await handle.terminate(reason);
+      ended++;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) continue;
+      throw error;
+    }
+  }
+  return ended;
 }

@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js';
 import { ZPayloadKeys } from '@zweck/temporal-codec';
 import { z } from 'zod';
 
@@ -21,8 +22,29 @@ export const ZApiEnv = z.object({
   /** The controller named in consent receipts (Art. 13(1)(a)). */
   CONTROLLER_NAME: z.string().min(1).default('Zweck Demo GmbH'),
   PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
+  /** Domain of the unsubscribe mailbox (unsubscribe@MAIL_DOMAIN); the same as the worker's. */
+  MAIL_DOMAIN: z.string().min(3).default('zweck.test'),
+  /**
+   * Port of the inbound SMTP listener that processes the mailto unsubscribe (RFC 2369); unset,
+   * no listener runs. In production the domain's MX (or a relay) delivers to it.
+   */
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Interface of the inbound SMTP listener; defaults to HOST. */
+  INBOUND_SMTP_HOST: z.string().min(1).optional(),
+  /** Largest inbound message accepted, in bytes: a request needs its subject only; quoting clients add the original. */
+  INBOUND_SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
   /** The built admin UI (apps/web/dist), served from the same origin as the API. */
   WEB_DIST_DIR: z.string().optional(),
+  /** ISO 3166 region of phone numbers written without a country code (`030 1234567`). */
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'DEFAULT_PHONE_REGION is a two-letter region code like DE')
+    .default('DE')
+    .transform((v) => v as CountryCode),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -5,6 +5,7 @@ import { createDataConverter } from '@zweck/temporal-codec';
 import pino from 'pino';
 import { readApiEnv } from './env.ts';
 import { createServer } from './server.ts';
+import { startUnsubscribeMailListener } from './unsubscribe/unsubscribe-mail.listener.ts';
 
 const env = readApiEnv();
 const log = pino({ level: env.LOG_LEVEL, base: { service: 'api' } });
@@ -22,6 +23,15 @@ const mailSink = env.MAIL_SINK_URL ? createMailSinkClient(env.MAIL_SINK_URL) : n
 const server = createServer({ db, temporal, env, log, mailSink });
 const url = await server.start();
 log.info({ url }, 'API listening');
+// The mailto unsubscribe's inbound SMTP listener, where the installation receives that mail itself.
+const inbound =
+  env.INBOUND_SMTP_PORT === undefined
+    ? null
+    : await startUnsubscribeMailListener(
+        { db, temporal, env, log },
+        { host: env.INBOUND_SMTP_HOST ?? env.HOST, port: env.INBOUND_SMTP_PORT, maxBytes: env.INBOUND_SMTP_MAX_BYTES },
+      );
+if (inbound) log.info({ port: inbound.port }, 'inbound SMTP (mailto unsubscribe) listening');
 
 let stopping = false;
 const shutdown = (signal: string): void => {
@@ -29,7 +39,8 @@ const shutdown = (signal: string): void => {
   stopping = true;
   log.info({ signal }, 'shutting down');
   void (async () => {
-    await server.stop(); // finishes requests in flight, refuses new ones
+    // Both finish what is in flight (requests, SMTP sessions) and refuse new work.
+    await Promise.all([server.stop(), inbound?.stop()]);
     await connection.close();
     await db.$disconnect();
     process.exit(0);

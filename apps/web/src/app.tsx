@@ -3,6 +3,10 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { RequirePermission } from './features/auth/require-permission.tsx';
 import { SessionGate } from './features/auth/session-gate.tsx';
+import { FieldsPage } from './features/catalogue/fields-page.tsx';
+import { NewPurposePage } from './features/catalogue/new-purpose-page.tsx';
+import { PurposePage } from './features/catalogue/purpose-page.tsx';
+import { PurposesPage } from './features/catalogue/purposes-page.tsx';
 import { ContactPage } from './features/contacts/contact-page.tsx';
 import { ContactsListPage } from './features/contacts/contacts-list-page.tsx';
 import { NewContactPage } from './features/contacts/new-contact-page.tsx';
@@ -46,6 +50,40 @@ const router = createBrowserRouter([
         element: (
           <RequirePermission permission="outbox.read">
             <OutboxMessagePage />
+          </RequirePermission>
+        ),
+      },
+      // The purpose and field catalogues: marketers read them, the DPO and administrators edit them.
+      { path: 'catalogue', element: <Navigate to="/catalogue/purposes" replace /> },
+      {
+        path: 'catalogue/purposes',
+        element: (
+          <RequirePermission permission="catalogue.read">
+            <PurposesPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'catalogue/purposes/new',
+        element: (
+          <RequirePermission permission="catalogue.edit">
+            <NewPurposePage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'catalogue/purposes/:id',
+        element: (
+          <RequirePermission permission="catalogue.read">
+            <PurposePage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'catalogue/fields',
+        element: (
+          <RequirePermission permission="catalogue.read">
+            <FieldsPage />
           </RequirePermission>
         ),
       },

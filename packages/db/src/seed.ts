@@ -68,6 +68,24 @@ export const DATA_SUBJECT_RIGHTS_PURPOSE = {
   isDirectMarketing: false,
 } as const;
 
+/**
+ * Looking after business contacts (enquiries, offers, meetings) rests on legitimate interest with
+ * a documented balancing test. It is not direct marketing: no newsletters go out under it.
+ */
+export const CUSTOMER_RELATIONSHIP_PURPOSE = {
+  id: 'customer_relationship',
+  name: 'Customer relationship',
+  description: 'Answering your enquiries, preparing offers and arranging meetings with you or your organization.',
+  legalBasis: 'legitimate_interest',
+  channels: ['email', 'phone'],
+  isDirectMarketing: false,
+  balancingTest:
+    'Interest: answering business enquiries and keeping in touch with contacts at customers and prospects (recital 47 GDPR). ' +
+    'Impact: business contact details and notes about the relationship only; no profiling, no advertising, no special categories. ' +
+    'Result: the interest prevails; business contacts expect to be contacted about the matters they raised.',
+  retentionMonths: 36,
+} as const;
+
 /** The contact attributes every installation starts with; the DPO adds and edits fields later. */
 export const FIELD_CATALOGUE = [
   { key: 'email', label: 'E-mail', category: 'contact', type: 'email', isBuiltin: true, description: 'The address mail is sent to.' },
@@ -121,11 +139,12 @@ export const PURPOSE_FIELDS: Record<string, readonly string[]> = {
   product_updates: ['email', 'first_name', 'last_name', 'organization', 'job_title'],
   consent_confirmation: ['email'],
   data_subject_rights: ['email', 'first_name', 'last_name'],
+  customer_relationship: ['email', 'first_name', 'last_name', 'phone', 'organization', 'job_title', 'city', 'notes'],
 };
 
 /** Idempotent: the purpose and field catalogues and the wordings, as shipped. Never overwrites the DPO's edits. */
 export async function seedCatalogue(db: Db): Promise<void> {
-  for (const purpose of [CONSENT_CONFIRMATION_PURPOSE, DATA_SUBJECT_RIGHTS_PURPOSE]) {
+  for (const purpose of [CONSENT_CONFIRMATION_PURPOSE, DATA_SUBJECT_RIGHTS_PURPOSE, CUSTOMER_RELATIONSHIP_PURPOSE]) {
     await db.purpose.createMany({ data: [{ ...purpose, channels: [...purpose.channels] }], skipDuplicates: true });
   }
   for (const purpose of CATALOGUE) {

@@ -10,6 +10,8 @@ export {
 export {
   escapeHtml,
   renderConfirmation,
+  renderConsentReceiptMail,
+  type ConsentReceiptMailInput,
   renderWelcome,
   type ConfirmationInput,
   type RenderedMail,

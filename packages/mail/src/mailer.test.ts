@@ -7,7 +7,13 @@ import { decide, foldLedger, sha256HexPure, type AllowedDecision, type Decision 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer, messageIdFor, type Mailer } from './mailer.ts';
 import { renderWelcome } from './templates.ts';
-import { createUnsubscribeToken, InvalidUnsubscribeTokenError, verifyUnsubscribeToken } from './unsubscribe-token.ts';
+import {
+  createUnsubscribeToken,
+  findTokenCandidates,
+  InvalidUnsubscribeTokenError,
+  unsubscribeMailto,
+  verifyUnsubscribeToken,
+} from './unsubscribe-token.ts';
 
 const NOW = '2026-11-29T10:00:00.000Z';
 const purpose = { id: 'newsletter', legalBasis: 'consent', channels: ['email'], isDirectMarketing: true, hasBalancingTest: false } as const;
@@ -111,6 +117,18 @@ describe('unsubscribe token', () => {
     expect(() => verifyUnsubscribeToken(secret, forged)).toThrow(InvalidUnsubscribeTokenError);
     expect(() => verifyUnsubscribeToken('y'.repeat(40), token)).toThrow(InvalidUnsubscribeTokenError);
     expect(() => verifyUnsubscribeToken(secret, 'garbage')).toThrow(InvalidUnsubscribeTokenError);
+  });
+
+  it('is found again in the subject a mail client writes from the mailto URI, and in a quoted link', () => {
+    const token = createUnsubscribeToken(secret, claims);
+    const mailto = new URL(unsubscribeMailto('Zweck.TEST', token));
+    expect(mailto.pathname).toBe('unsubscribe@zweck.test');
+    const subject = mailto.searchParams.get('subject') ?? '';
+    expect(findTokenCandidates(`Re: ${subject}`)).toEqual([token]);
+    expect(findTokenCandidates(`> Unsubscribe: https://zweck.test/u/${token}.\n> Preferences: https://zweck.test/`)).toEqual([token]);
+    expect(findTokenCandidates('unsubscribe please, example.org')).toEqual([]);
+    // Linear on hostile input: a long run of token characters without a dot finds nothing, fast.
+    expect(findTokenCandidates('A'.repeat(200_000))).toEqual([]);
   });
 });
 

@@ -23,6 +23,8 @@ export interface OutgoingMessage {
    * has one; a transactional message (a double opt-in confirmation) has none.
    */
   unsubscribe: { url: string; mailto: string } | null;
+  /** Files for the person, e.g. the JSON-LD consent receipts; marketing mail carries none. */
+  attachments?: { filename: string; content: string; contentType: string }[];
 }
 
 export interface SendResult {
@@ -79,6 +81,7 @@ export function createMailer(config: MailerConfig): Mailer {
           text: message.text,
           html: message.html,
           messageId: message.messageId,
+          attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
           headers: message.unsubscribe
             ? {
                 // One List-Unsubscribe header with both URIs (RFC 2369); nodemailer's `list` option

@@ -87,3 +87,52 @@ export function renderWelcome(input: WelcomeInput): RenderedMail {
 </body></html>`;
   return { subject: `Welcome to our ${input.purposeName}`, text: lines.join('\n'), html };
 }
+
+export interface ConsentReceiptMailInput {
+  firstName: string | null;
+  /** One line per attached receipt: the purpose, what the record says, and when. */
+  records: { purposeName: string; status: string; at: string }[];
+  sender: SenderIdentity;
+}
+
+/**
+ * The person's copy of their consent records (Art. 7(1), 15(3) GDPR): a short text and the
+ * receipts attached as JSON-LD. Transactional: no advertising, no unsubscribe, but the privacy
+ * notice and the imprint.
+ */
+export function renderConsentReceiptMail(input: ConsentReceiptMailInput): RenderedMail {
+  const e = escapeHtml;
+  const greeting = input.firstName ? `Hello ${input.firstName},` : 'Hello,';
+  const intro =
+    'as requested, here is a record of your consents. Each attached file is a consent receipt (ISO/IEC TS 27560, JSON-LD) that any tool which reads the W3C Data Privacy Vocabulary can check.';
+  const german =
+    'Wie gewünscht erhalten Sie hier einen Nachweis Ihrer Einwilligungen; die angehängten Dateien sind maschinenlesbare Einwilligungsbelege.';
+  const lines = input.records.map((r) => `${r.purposeName}: ${r.status} (${r.at})`);
+  const text = [
+    greeting,
+    '',
+    intro,
+    '',
+    ...lines.map((l) => `- ${l}`),
+    '',
+    german,
+    '',
+    'You can change your choices at any time with the preferences link in our messages.',
+    '',
+    '--',
+    input.sender.imprint,
+    `Privacy notice: ${input.sender.privacyNoticeUrl}`,
+  ].join('\n');
+  const html = `<!doctype html>
+<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
+<p>${e(greeting)}</p>
+<p>${e(intro)}</p>
+<ul>${lines.map((l) => `<li>${e(l)}</li>`).join('')}</ul>
+<p lang="de">${e(german)}</p>
+<p>You can change your choices at any time with the preferences link in our messages.</p>
+<hr style="border: 0; border-top: 1px solid #d9e2ec">
+<p style="font-size: 12px; color: #52606d">${e(input.sender.imprint).replace(/\n/g, '<br>')}<br>
+<a href="${e(input.sender.privacyNoticeUrl)}">Privacy notice</a></p>
+</body></html>`;
+  return { subject: 'Your consent receipt / Ihr Einwilligungsnachweis', text, html };
+}

@@ -77,6 +77,34 @@ export const verifyConfirmToken = (secret: string, token: string): ConfirmClaims
 
 export { escapeHtml } from './templates.ts';
 
+/**
+ * The mailbox of the mailto unsubscribe (RFC 2369): every marketing mail names it in
+ * `List-Unsubscribe`, and the API's inbound SMTP listener accepts mail for it and nothing else.
+ */
+export const unsubscribeMailbox = (mailDomain: string): string => `unsubscribe@${mailDomain.toLowerCase()}`;
+
+/** The mailto URI of one message's unsubscribe: the signed token travels in the subject. */
+export const unsubscribeMailto = (mailDomain: string, token: string): string =>
+  `mailto:${unsubscribeMailbox(mailDomain)}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`;
+
+/**
+ * Strings in a text that have the shape of a signed token (base64url "." 43 characters of
+ * base64url signature), at most `limit` of them, in order. Shape only: the caller verifies each
+ * (a mail client may add "Re:" or quote other links). Linear in the text, whatever it holds.
+ */
+export function findTokenCandidates(text: string, limit = 10): string[] {
+  const found: string[] = [];
+  for (const word of text.split(/[^A-Za-z0-9_.-]+/)) {
+    const [payload, signature, extra] = word.replace(/\.+$/, '').split('.');
+    if (extra !== undefined || payload === undefined || signature === undefined) continue;
+    const token = `${payload}.${signature}`;
+    if (payload.length < 16 || signature.length !== 43 || found.includes(token)) continue;
+    found.push(token);
+    if (found.length >= limit) break;
+  }
+  return found;
+}
+
 /** The claims of a genuine preference-center token; throws InvalidUnsubscribeTokenError for anything else. */
 export const verifyPreferencesToken = (secret: string, token: string): PreferencesClaims =>
   verifyToken(secret, 'preferences', token, ZPreferencesClaims);

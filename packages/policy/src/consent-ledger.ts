@@ -62,6 +62,15 @@ export const NO_CONSENT: ConsentState = Object.freeze({
 
 const at = (instant: Instant): number => Date.parse(instant);
 
+const state = (
+  status: ConsentState['status'],
+  since: Instant | null,
+  grantedAt: Instant | null,
+  confirmedAt: Instant | null,
+  expiresAt: Instant | null,
+  grantMethod: ConsentMethod | null,
+): ConsentState => ({ status, since, grantedAt, confirmedAt, expiresAt, grantMethod });
+
 /** `toISOString()` form (UTC, milliseconds): for these, text order is time order. */
 const isCanonicalUtc = (instant: string): boolean => instant.length === 24 && instant.charCodeAt(23) === 90; /* 'Z' */
 
@@ -95,45 +104,41 @@ function chronologicalOrder(events: readonly LedgerEvent[]): number[] {
 export function foldLedger(events: readonly LedgerEvent[]): SubjectConsents {
   const order = chronologicalOrder(events);
 
-  const byPurposeChannel: Record<string, ConsentState> = {};
+  // A Map while folding (string keys with ':' would put a plain object into dictionary mode).
+  const states = new Map<string, ConsentState>();
   let objectedToDirectMarketingAt: Instant | null = null;
 
   for (const i of order) {
     const event = events[i]!;
     const key = consentKey(event.purposeId, event.channel);
-    const current = byPurposeChannel[key] ?? NO_CONSENT;
+    const current = states.get(key) ?? NO_CONSENT;
+    const when = event.occurredAt;
+    // States are built with one literal shape (no spreads): the fold is on the send path.
     switch (event.kind) {
       case 'granted':
-        byPurposeChannel[key] = {
-          status: 'granted',
-          since: event.occurredAt,
-          grantedAt: event.occurredAt,
-          confirmedAt: null,
-          expiresAt: event.expiresAt ?? null,
-          grantMethod: event.method ?? null,
-        };
+        states.set(key, state('granted', when, when, null, event.expiresAt ?? null, event.method ?? null));
         break;
       case 'confirmed':
         // A confirmation without a preceding grant proves nothing: it stays ignored.
         if (current.status === 'granted') {
-          byPurposeChannel[key] = { ...current, status: 'confirmed', since: event.occurredAt, confirmedAt: event.occurredAt };
+          states.set(key, state('confirmed', when, current.grantedAt, when, current.expiresAt, current.grantMethod));
         }
         break;
       case 'withdrawn':
-        byPurposeChannel[key] = { ...current, status: 'withdrawn', since: event.occurredAt };
+        states.set(key, state('withdrawn', when, current.grantedAt, current.confirmedAt, current.expiresAt, current.grantMethod));
         break;
       case 'expired':
         if (current.status === 'granted' || current.status === 'confirmed') {
-          byPurposeChannel[key] = { ...current, status: 'expired', since: event.occurredAt };
+          states.set(key, state('expired', when, current.grantedAt, current.confirmedAt, current.expiresAt, current.grantMethod));
         }
         break;
       case 'objected':
-        objectedToDirectMarketingAt ??= event.occurredAt;
-        byPurposeChannel[key] = { ...current, status: 'withdrawn', since: event.occurredAt };
+        objectedToDirectMarketingAt ??= when;
+        states.set(key, state('withdrawn', when, current.grantedAt, current.confirmedAt, current.expiresAt, current.grantMethod));
         break;
     }
   }
-  return { byPurposeChannel, objectedToDirectMarketingAt };
+  return { byPurposeChannel: Object.fromEntries(states), objectedToDirectMarketingAt };
 }
 
 /** The consent state of one purpose and channel at `now`: a grant past its expiry counts as expired. */

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { isUniqueViolation, type Db } from '@zweck/db';
-import { createConfirmToken, createPreferencesToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
+import { RECEIPT_EVENT_SELECT, RECEIPT_MEDIA_TYPE, receiptFileName, receiptFromRow, receiptWordingWhere } from '@zweck/consent-receipt';
+import { isUniqueViolation, type Db, type Prisma } from '@zweck/db';
+import { createConfirmToken, createPreferencesToken, createUnsubscribeToken, unsubscribeMailto } from '@zweck/mail/unsubscribe-token';
 import {
   messageIdFor,
   renderConfirmation,
+  renderConsentReceiptMail,
   renderWelcome,
   SmtpRejectedError,
   type Mailer,
@@ -15,6 +17,18 @@ import { consentAt, decide, NO_CONSENT, type AllowedDecision, type Channel, type
 
 /** The catalogue purpose under which double opt-in confirmations are sent (seeded with the catalogue). */
 export const CONFIRMATION_PURPOSE = 'consent_confirmation';
+
+/** The catalogue purpose of answers to the person's own requests (legal obligation, Art. 12(3) GDPR). */
+export const DATA_SUBJECT_RIGHTS_PURPOSE = 'data_subject_rights';
+
+/** How a receipt mail's text names each ledger entry it carries. */
+const RECORD_TEXT = {
+  granted: 'consent given',
+  confirmed: 'consent given and confirmed',
+  withdrawn: 'consent withdrawn',
+  expired: 'consent request expired unconfirmed',
+  objected: 'objection to direct marketing',
+} as const;
 
 /** Node's native SHA-256 for the decision digest: the same digest as the policy's pure default, faster on the send path. */
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -28,6 +42,8 @@ export interface ActivitiesConfig {
   unsubscribeSecret: string;
   suppressionKey: string;
   sender: SenderIdentity;
+  /** The controller named in consent receipts (Art. 13(1)(a)). */
+  controllerName: string;
 }
 
 export interface ActivityDeps {
@@ -103,7 +119,8 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
           }),
           unsubscribe: {
             url: unsubscribeUrl,
-            mailto: `mailto:unsubscribe@${config.mailDomain}?subject=${encodeURIComponent(`unsubscribe ${token}`)}`,
+            // The address the API's inbound SMTP listener accepts (INBOUND_SMTP_PORT, same MAIL_DOMAIN).
+            mailto: unsubscribeMailto(config.mailDomain, token),
           },
         };
       });
@@ -157,6 +174,72 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
             deadline: new Date(input.deadline).toUTCString(),
             sender: config.sender,
           }),
+          unsubscribe: null,
+        }),
+      );
+    },
+
+    /**
+     * A copy of the person's consent records, asked for by the DPO or by the person in the
+     * preference center: one mail with each ledger entry's ISO/IEC TS 27560 receipt attached as
+     * JSON-LD. Gated like every mail, under `data_subject_rights`; sent at most once per
+     * idempotency key; the send is audited in the same transaction that marks it sent.
+     */
+    async sendConsentReceipt(input: {
+      contactId: string;
+      consentEventIds: string[];
+      requestedBy: string;
+      idempotencyKey: string;
+    }): Promise<SendOutcome> {
+      const gated = await gate(input.contactId, DATA_SUBJECT_RIGHTS_PURPOSE, 'email', 'activity:sendConsentReceipt');
+      if (!gated.allowed) return gated.skipped;
+      const { facts, decision } = gated;
+
+      const rows = await db.consentEvent.findMany({
+        where: { id: { in: input.consentEventIds }, contactId: input.contactId },
+        select: RECEIPT_EVENT_SELECT,
+        orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+      });
+      if (rows.length === 0) return { outcome: 'skipped', reasonCodes: ['NOTHING_TO_SEND'], decidedBy: 'activity' };
+      const issuedAt = now();
+      const controller = { name: config.controllerName, privacyNoticeUrl: config.sender.privacyNoticeUrl };
+      const attachments = await Promise.all(
+        rows.map(async (row) => {
+          const where = receiptWordingWhere(row);
+          const wording = where ? await db.consentWording.findFirst({ where, select: { language: true, text: true } }) : null;
+          const receipt = receiptFromRow(row, wording, controller, issuedAt);
+          return { filename: receiptFileName(row.id), content: JSON.stringify(receipt, null, 2), contentType: RECEIPT_MEDIA_TYPE };
+        }),
+      );
+
+      return sendOnce(
+        {
+          contactId: input.contactId,
+          purposeId: DATA_SUBJECT_RIGHTS_PURPOSE,
+          channel: 'email',
+          kind: 'consent_receipt',
+          idempotencyKey: input.idempotencyKey,
+          decision,
+          afterSent: async (tx, messageRef) => {
+            await tx.auditEvent.create({
+              data: {
+                actor: 'system:worker',
+                action: 'consent.receipt.sent',
+                entityType: 'contact',
+                entityId: input.contactId,
+                details: { messageRef, eventIds: rows.map((r) => r.id), requestedBy: input.requestedBy },
+              },
+            });
+          },
+        },
+        () => ({
+          to: facts.email,
+          ...renderConsentReceiptMail({
+            firstName: facts.firstName,
+            records: rows.map((r) => ({ purposeName: r.purpose.name, status: RECORD_TEXT[r.kind], at: r.occurredAt.toUTCString() })),
+            sender: config.sender,
+          }),
+          attachments,
           unsubscribe: null,
         }),
       );
@@ -227,7 +310,16 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
    * already `sent` is never sent again. The decision is the policy's "yes" for this very send.
    */
   async function sendOnce(
-    input: { contactId: string; purposeId: string; channel: Channel; kind: string; idempotencyKey: string; decision: AllowedDecision },
+    input: {
+      contactId: string;
+      purposeId: string;
+      channel: Channel;
+      kind: string;
+      idempotencyKey: string;
+      decision: AllowedDecision;
+      /** Written in the transaction that marks the message sent (an audit entry), so that it exists exactly once. */
+      afterSent?: (tx: Prisma.TransactionClient, messageRef: string) => Promise<void>;
+    },
     build: (messageRef: string) => Omit<OutgoingMessage, 'messageId'>,
   ): Promise<SendOutcome> {
     const messageId = messageIdFor(input.idempotencyKey, config.mailDomain);
@@ -255,7 +347,14 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
 
     try {
       const result = await mailer.send(input.decision, { ...build(row.id), messageId });
-      await db.message.update({ where: { id: row.id }, data: { status: 'sent', smtpResponse: result.response, sentAt: now() } });
+      const sent = { where: { id: row.id }, data: { status: 'sent', smtpResponse: result.response, sentAt: now() } } as const;
+      const { afterSent } = input;
+      if (afterSent) {
+        await db.$transaction(async (tx) => {
+          await tx.message.update(sent);
+          await afterSent(tx, row.id);
+        });
+      } else await db.message.update(sent);
       return { outcome: 'sent', messageRef: row.id };
     } catch (error) {
       if (error instanceof SmtpRejectedError && error.isPermanent) {

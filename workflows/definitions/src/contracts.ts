@@ -1,6 +1,6 @@
 import { defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ZChannel, ZPurposeId } from '@zweck/policy';
+import { sha256HexPure, ZChannel, ZPurposeId } from '@zweck/policy';
 
 /**
  * What crosses the workflow boundary. IDs only: no address, no name, nothing that identifies a
@@ -36,3 +36,36 @@ export const welcomeWorkflowId = (contactId: string, purposeId: string): string 
 
 /** The idempotency key of the welcome mail: one (step, contact) pair sends at most one message. */
 export const welcomeIdempotencyKey = (contactId: string, purposeId: string): string => `welcome:${purposeId}:${contactId}`;
+
+/**
+ * The catalogue purpose under which answers to the person's own requests are mailed (Art. 12(3),
+ * 15(3) GDPR; legal obligation). Seeded with the catalogue; the activities name it too.
+ */
+export const DATA_SUBJECT_RIGHTS_PURPOSE_ID = 'data_subject_rights';
+
+/** A copy of the person's consent records, mailed to them: ledger entry IDs, never their content. */
+export const ZConsentReceiptInput = z.object({
+  version: z.literal(1),
+  contactId: z.uuid(),
+  consentEventIds: z.array(z.uuid()).min(1).max(50),
+  /** Who asked: `user:<id>` (the DPO or an admin) or `contact` (the person, in the preference center). */
+  requestedBy: z.union([z.literal('contact'), z.string().regex(/^user:[0-9a-f-]{36}$/)]),
+});
+export type ConsentReceiptInput = z.infer<typeof ZConsentReceiptInput>;
+
+export type ConsentReceiptOutcome =
+  | { outcome: 'sent'; messageRef: string }
+  | { outcome: 'skipped'; reasonCodes: string[]; decidedBy: 'workflow' | 'activity' }
+  | { outcome: 'failed'; smtpResponse: string }
+  | { outcome: 'contact_gone' };
+
+/**
+ * The receipt mail's workflow ID, which is also its idempotency key: one mail per set of ledger
+ * entries, so that a double click, a retry or a second request for the same records sends once.
+ * One entry: `consent-receipt:<consentEventId>`; several: the contact and a digest of the set.
+ */
+export function consentReceiptWorkflowId(contactId: string, consentEventIds: readonly string[]): string {
+  const ids = [...new Set(consentEventIds)].sort();
+  if (ids.length === 1) return `consent-receipt:${ids[0]}`;
+  return `consent-receipt:${contactId}:${sha256HexPure(ids.join(',')).slice(0, 32)}`;
+}

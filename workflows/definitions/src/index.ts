@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker registers is exported here.
+export { consentReceiptWorkflow } from './consent-receipt.workflow.ts';
 export { welcomeWorkflow } from './welcome.workflow.ts';

@@ -21,6 +21,8 @@ export const ZWorkerEnv = z.object({
     .min(1)
     .default('Zweck Demo GmbH · Musterstraße 1 · 10115 Berlin · HRB 000000 B · Managing director: Erika Mustermann'),
   PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
+  /** The controller named in consent receipts (Art. 13(1)(a)); the same as the API's. */
+  CONTROLLER_NAME: z.string().min(1).default('Zweck Demo GmbH'),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });

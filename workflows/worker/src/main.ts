@@ -27,6 +27,7 @@ const worker = await createWorker({
       unsubscribeSecret: env.UNSUBSCRIBE_SECRET,
       suppressionKey: env.SUPPRESSION_KEY,
       sender: { imprint: env.SENDER_IMPRINT, privacyNoticeUrl: env.PRIVACY_NOTICE_URL },
+      controllerName: env.CONTROLLER_NAME,
     },
   },
 });

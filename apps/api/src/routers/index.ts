@@ -2,6 +2,7 @@ import { router } from '../trpc/init.ts';
 import { authRouter } from './auth/auth.router.ts';
 import { consentsRouter } from './consents/consents.router.ts';
 import { contactsRouter } from './contacts/contacts.router.ts';
+import { fieldsRouter } from './fields/fields.router.ts';
 import { outboxRouter } from './outbox/outbox.router.ts';
 import { purposesRouter } from './purposes/purposes.router.ts';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   contacts: contactsRouter,
   consents: consentsRouter,
   purposes: purposesRouter,
+  fields: fieldsRouter,
   outbox: outboxRouter,
 });
 

@@ -1,8 +1,10 @@
+import type { Client } from '@temporalio/client';
 import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
 import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { verifyPreferencesToken } from '@zweck/mail/unsubscribe-token';
 import { consentAt, foldLedger, toLedgerEvent } from '@zweck/policy';
 import { audit, truncateIp } from '../audit.ts';
+import { startConsentReceipt } from '../automation.ts';
 
 export interface PreferenceItem {
   purposeId: string;
@@ -24,7 +26,12 @@ const purposeSelect = {
   name: true,
   description: true,
   isDirectMarketing: true,
-  wordings: { where: { language: 'en' }, orderBy: { version: 'desc' }, take: 1, select: { version: true, text: true, textHash: true } },
+  wordings: {
+    where: { language: 'en' },
+    orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
+    take: 1,
+    select: { version: true, text: true, textHash: true },
+  },
 } as const;
 
 /** Every consent-based e-mail purpose with the person's current choice, as the ledger fold says. */
@@ -118,4 +125,42 @@ export async function savePreferences(
     }
     return { contactId, changes };
   });
+}
+
+/** The most receipts one mail carries: the latest entry of each purpose and channel is far fewer. */
+const MAX_RECEIPTS = 50;
+
+/**
+ * The person asks for a copy of their consent records (Art. 15(3) GDPR) from the preference
+ * center: the latest ledger entry of each purpose and channel, i.e. what holds now, mailed by the
+ * worker. The same records requested twice send one mail. Verifies the token first.
+ */
+export async function requestConsentReceipts(
+  deps: { db: Db; temporal: Client },
+  secret: string,
+  token: string,
+  taskQueue: string | undefined,
+): Promise<{ status: 'requested' | 'already_running' | 'nothing_recorded' }> {
+  const { c: contactId } = verifyPreferencesToken(secret, token);
+  const contact = await deps.db.contact.findUnique({ where: { id: contactId }, select: { status: true } });
+  if (!contact || contact.status === 'erased') return { status: 'nothing_recorded' };
+  const events = await deps.db.consentEvent.findMany({
+    where: { contactId },
+    orderBy: [{ occurredAt: 'desc' }, { recordedAt: 'desc' }],
+    select: { id: true, purposeId: true, channel: true },
+  });
+  const latest = new Map<string, string>();
+  for (const e of events) if (!latest.has(`${e.purposeId}:${e.channel}`)) latest.set(`${e.purposeId}:${e.channel}`, e.id);
+  const consentEventIds = [...latest.values()].slice(0, MAX_RECEIPTS);
+  if (consentEventIds.length === 0) return { status: 'nothing_recorded' };
+
+  const status = await startConsentReceipt(deps.temporal, { contactId, consentEventIds, requestedBy: 'contact' }, taskQueue);
+  await audit(deps.db, {
+    actor: `contact:${contactId}`,
+    action: 'consent.receipt.request',
+    entityType: 'contact',
+    entityId: contactId,
+    details: { eventIds: consentEventIds, status },
+  });
+  return { status };
 }

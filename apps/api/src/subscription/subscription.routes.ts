@@ -6,7 +6,7 @@ import { signalConsentChanged, startWelcome } from '../automation.ts';
 import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { AppError } from '../trpc/errors.ts';
-import { readPreferences, savePreferences } from './preferences.service.ts';
+import { readPreferences, requestConsentReceipts, savePreferences } from './preferences.service.ts';
 import { confirm, subscribe, ZSubscribeInput } from './subscription.service.ts';
 
 const NO_STORE = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
@@ -33,7 +33,12 @@ export async function registerSubscriptionRoutes(
         name: true,
         description: true,
         legalBasis: true,
-        wordings: { where: { language }, orderBy: { version: 'desc' }, take: 1, select: { version: true, text: true } },
+        wordings: {
+          where: { language },
+          orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
+          take: 1,
+          select: { version: true, text: true },
+        },
       },
     });
     const wording = purpose?.wordings[0];
@@ -163,7 +168,10 @@ export async function registerSubscriptionRoutes(
 ${prefs.hasObjected ? '<p><strong>You have objected to all marketing.</strong> Switching a topic on below gives a new consent for it.</p>' : ''}
 <form method="post" action="/preferences/${e(req.params.token)}">${rows}
 <label style="font-weight:400"><input type="checkbox" name="objectToAll" value="1"> No marketing at all, on any channel (this ends all advertising for good)</label>
-<p><button type="submit">Save my choices</button></p></form>`,
+<p><button type="submit">Save my choices</button></p></form>
+<form method="post" action="/preferences/${e(req.params.token)}/receipt">
+<p>Want proof of what you agreed to, and when? We send you a copy of your consent records, machine-readable.</p>
+<p><button type="submit">E-mail me a receipt of my consents</button></p></form>`,
       );
     } catch (error) {
       if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', '<h1>This link is not valid</h1>');
@@ -198,6 +206,35 @@ ${prefs.hasObjected ? '<p><strong>You have objected to all marketing.</strong> S
           200,
           'Preferences saved',
           `<h1>Thank you</h1><p>${escapeHtml(summary)}</p><p><a href="/preferences/${escapeHtml(req.params.token)}">Back to your preferences</a></p>`,
+        );
+      } catch (error) {
+        if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', '<h1>This link is not valid</h1>');
+        throw error;
+      }
+    },
+  );
+
+  // A copy of the person's consent records, mailed to the address the signed link was sent to.
+  app.post<{ Params: { token: string } }>(
+    '/preferences/:token/receipt',
+    { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      try {
+        const { status } = await requestConsentReceipts(deps, deps.env.UNSUBSCRIBE_SECRET, req.params.token, deps.env.TEMPORAL_TASK_QUEUE);
+        const back = `<p><a href="/preferences/${escapeHtml(req.params.token)}">Back to your preferences</a></p>`;
+        if (status === 'nothing_recorded') {
+          return html(
+            reply,
+            200,
+            'No consent records',
+            `<h1>We have no consent records for you</h1><p>There is nothing to send.</p>${back}`,
+          );
+        }
+        return html(
+          reply,
+          200,
+          'Receipt on its way',
+          `<h1>Your receipt is on its way</h1><p>We are sending a copy of your consent records to your e-mail address. It usually arrives within a few minutes.</p>${back}`,
         );
       } catch (error) {
         if (error instanceof InvalidUnsubscribeTokenError) return html(reply, 400, 'Link not valid', '<h1>This link is not valid</h1>');

@@ -18,6 +18,24 @@ export const APP_ERRORS = {
   SPECIAL_CATEGORY_DATA: 'BAD_REQUEST',
   MAIL_SINK_NOT_CONFIGURED: 'PRECONDITION_FAILED',
   MESSAGE_NOT_FOUND: 'NOT_FOUND',
+  INVALID_FIELD_VALUES: 'BAD_REQUEST',
+  POSSIBLE_DUPLICATE: 'CONFLICT',
+  MERGE_SAME_CONTACT: 'BAD_REQUEST',
+  MERGE_NOT_ALLOWED: 'PRECONDITION_FAILED',
+  // The purpose and field catalogues (issue 3).
+  PURPOSE_ID_TAKEN: 'CONFLICT',
+  BALANCING_TEST_REQUIRED: 'BAD_REQUEST',
+  BALANCING_TEST_NOT_APPLICABLE: 'BAD_REQUEST',
+  DOUBLE_OPT_IN_NOT_APPLICABLE: 'BAD_REQUEST',
+  EXISTING_CUSTOMER_EXCEPTION_NOT_APPLICABLE: 'BAD_REQUEST',
+  LEGAL_BASIS_LOCKED: 'CONFLICT',
+  SYSTEM_PURPOSE_LOCKED: 'CONFLICT',
+  WORDING_UNCHANGED: 'CONFLICT',
+  WORDING_NEEDS_CONSENT_BASIS: 'BAD_REQUEST',
+  FIELD_NOT_FOUND: 'BAD_REQUEST',
+  FIELD_KEY_TAKEN: 'CONFLICT',
+  SPECIAL_CATEGORY_FIELD: 'BAD_REQUEST',
+  FIELD_TYPE_LOCKED: 'CONFLICT',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -29,6 +47,8 @@ export class AppError extends Error {
     message: string,
     /** The input field the error is about, so that a form can show it beside the field. */
     readonly field?: string,
+    /** Every field that was wrong, with its messages, where there can be more than one. */
+    readonly fieldErrors?: Record<string, string[]>,
   ) {
     super(message);
   }

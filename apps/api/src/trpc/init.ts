@@ -29,7 +29,7 @@ const t = initTRPC
           appCode: cause instanceof AppError ? cause.code : null,
           field: cause instanceof AppError ? (cause.field ?? null) : null,
           // Bad input names the fields that were wrong.
-          fieldErrors: isZod ? z.flattenError(cause).fieldErrors : null,
+          fieldErrors: isZod ? z.flattenError(cause).fieldErrors : cause instanceof AppError ? (cause.fieldErrors ?? null) : null,
         },
       };
     },

@@ -1,7 +1,6 @@
 import { InvalidUnsubscribeTokenError } from '@zweck/mail/unsubscribe-token';
 import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { FastifyInstance } from 'fastify';
-import { signalConsentChanged } from '../automation.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { describeToken, withdrawByToken } from './unsubscribe.service.ts';
 
@@ -36,9 +35,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Pick<ApiDe
   app.post<{ Params: { token: string } }>('/u/:token', async (req, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
     try {
-      const result = await withdrawByToken(deps.db, secret, req.params.token, req.ip);
-      // A running workflow hears of it before its next send (its activity would re-check anyway).
-      if (result.status === 'withdrawn') await signalConsentChanged(deps.temporal, result.contactId, result.purposeId);
+      const result = await withdrawByToken(deps, secret, req.params.token, { method: 'one_click_unsubscribe', ip: req.ip });
       const name = escapeHtml(result.purposeName ?? 'our mailings');
       return page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will no longer receive the ${name} by e-mail.</p>`);
     } catch (error) {

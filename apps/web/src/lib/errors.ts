@@ -49,6 +49,29 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   MAIL_SINK_NOT_CONFIGURED:
     'This installation has no local mail sink, so there is no outbox to show. The outbox exists in development and test setups only.',
   MESSAGE_NOT_FOUND: 'There is no such message in the outbox. The mail sink may have been cleared.',
+  INVALID_FIELD_VALUES: 'Some values do not fit the field catalogue. Check the highlighted fields.',
+  POSSIBLE_DUPLICATE: 'A contact that may be the same person already exists. Open it, or save anyway if this is another person.',
+  MERGE_SAME_CONTACT: 'A contact cannot be merged with itself.',
+  MERGE_NOT_ALLOWED: 'A contact that is erased or awaiting erasure cannot be merged (Art. 17 GDPR).',
+  // The purpose and field catalogues.
+  PURPOSE_ID_TAKEN: 'There is already a purpose with this ID. Choose another one.',
+  BALANCING_TEST_REQUIRED:
+    'Legitimate interest (Art. 6(1)(f) GDPR) needs a written balancing test of at least 50 characters: the interest, the impact on the people, and why the interest prevails.',
+  BALANCING_TEST_NOT_APPLICABLE: 'A balancing test belongs to the legal basis legitimate interest. Remove it or choose that basis.',
+  DOUBLE_OPT_IN_NOT_APPLICABLE: 'Double opt-in confirms a consent to e-mail: it needs the legal basis consent and the e-mail channel.',
+  EXISTING_CUSTOMER_EXCEPTION_NOT_APPLICABLE:
+    'The existing-customer exception (UWG § 7(3)) covers direct marketing by e-mail only: it needs the legal basis consent, the e-mail channel and direct marketing.',
+  LEGAL_BASIS_LOCKED:
+    'Consents have been recorded for this purpose on its legal basis, so the basis cannot be changed afterwards (Art. 6, 7 GDPR). Create a new purpose instead.',
+  SYSTEM_PURPOSE_LOCKED: 'Zweck itself sends mail under this purpose: its legal basis and its e-mail channel stay as they are.',
+  WORDING_UNCHANGED: 'This is the text of the current version. A new version needs a changed text.',
+  WORDING_NEEDS_CONSENT_BASIS: 'This purpose does not rest on consent, so there is no wording for people to agree to.',
+  FIELD_NOT_FOUND: 'That field is not in the field catalogue (any more). Reload the page and try again.',
+  FIELD_KEY_TAKEN: 'There is already a field with this key. Choose another one.',
+  SPECIAL_CATEGORY_FIELD:
+    'Special categories of personal data (health, religion, politics, union membership, origin, sexual orientation, genetic or biometric data; Art. 9(1) GDPR) cannot be declared: Zweck does not store them.',
+  FIELD_TYPE_LOCKED:
+    'The type of a built-in field, or of a field that contacts already hold values for, cannot change. Create a new field instead.',
 };
 
 const TRANSPORT_MESSAGES: Record<string, string> = {

@@ -40,6 +40,7 @@ export async function startWorkflowStack(
     unsubscribeSecret: randomBytes(32).toString('hex'),
     suppressionKey: randomBytes(32).toString('hex'),
     sender: { imprint: 'Zweck Test GmbH, Berlin', privacyNoticeUrl: 'https://zweck.test/privacy' },
+    controllerName: 'Zweck Test GmbH',
   };
   const taskQueue = `${label}-${randomBytes(4).toString('hex')}`;
   const worker = await createWorker({

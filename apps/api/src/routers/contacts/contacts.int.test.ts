@@ -63,7 +63,9 @@ describe('contacts', () => {
     });
     expect(event!.occurredAt.toISOString()).toBe('2026-11-28T14:30:00.000Z');
     expect(event!.evidence).toEqual({ recordedVia: 'admin-ui', ip: '203.0.113.0' });
-    expect(contact.provenance).toHaveLength(1);
+    // Provenance for the contact as a whole and for every value it came with.
+    expect(contact.provenance.map((p) => p.field).sort()).toEqual(['email', 'first_name', 'last_name', null]);
+    expect(new Set(contact.provenance.map((p) => `${p.source}/${p.legalBasis}`))).toEqual(new Set(['staff_entry/consent']));
 
     const handle = h.temporal.workflow.getHandle(welcomeWorkflowId(result.id, 'newsletter'));
     const history = await handle.fetchHistory();

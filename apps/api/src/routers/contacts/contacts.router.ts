@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
 import { isUniqueViolation, LEDGER_FOLD_ARGS, normalizeEmail, type Prisma } from '@zweck/db';
 import { PURPOSE_RULE_SELECT, readSubject, toPurposeRule } from '@zweck/decision-facts';
 import { consentAt, evaluate, foldLedger, screenSpecialCategories, toLedgerEvent, type Channel } from '@zweck/policy';
 import { audit, truncateIp } from '../../audit.ts';
-import { describeWelcome, startWelcome, type AutomationStart } from '../../automation.ts';
+import { describeWelcome, endWelcomes, startWelcome, type AutomationStart } from '../../automation.ts';
+import { findDuplicates, type DuplicateCandidate } from '../../contacts/duplicates.ts';
+import { loadFieldCatalogue, storedValues, type ContactValues } from '../../contacts/fields.ts';
+import { mergeContacts, previewMerge } from '../../contacts/merge.ts';
+import { checkOrThrow, createContactRecord, formValues, updateContactRecord } from '../../contacts/write.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
@@ -13,7 +19,12 @@ import {
   ZContactListItem,
   ZCreateContactInput,
   ZCreateContactOutput,
+  ZDuplicateCandidate,
+  ZDuplicateProbeInput,
   ZListContactsInput,
+  ZMergeInput,
+  ZMergePlan,
+  ZUpdateContactInput,
 } from './contacts.schema.ts';
 
 /** The purpose whose welcome mail the thin slice sends. */
@@ -27,11 +38,35 @@ const contactListSelect = {
   email: true,
   firstName: true,
   lastName: true,
+  organization: true,
   status: true,
   lifecycleStage: true,
   createdAt: true,
   consentEvents: LEDGER_FOLD_ARGS,
 } satisfies Prisma.ContactSelect;
+
+/** Candidates with what staff need to recognise them; only for records the caller may see. */
+async function describeCandidates(ctx: Context & { user: SessionUser }, candidates: DuplicateCandidate[]) {
+  if (candidates.length === 0) return [];
+  const rows = await ctx.db.contact.findMany({
+    where: { id: { in: candidates.map((c) => c.contactId) }, ...visibleTo(ctx.user) },
+    select: { id: true, email: true, firstName: true, lastName: true, organization: true },
+  });
+  return candidates.flatMap((candidate) => {
+    const row = rows.find((r) => r.id === candidate.contactId);
+    return row
+      ? [{ ...candidate, email: row.email, firstName: row.firstName, lastName: row.lastName, organization: row.organization }]
+      : [];
+  });
+}
+
+const probeOf = (values: ContactValues) => ({
+  emailNormalized: values.emailNormalized,
+  phoneE164: values.phoneE164,
+  firstName: values.firstName,
+  lastName: values.lastName,
+  organization: values.organization,
+});
 
 /** Current consent per purpose and channel, folded by packages/policy exactly as the workflows fold it. */
 function consentSummary(events: Prisma.ConsentEventGetPayload<{ select: typeof ledgerSelect }>[], now: Date) {
@@ -124,6 +159,9 @@ export const contactsRouter = router({
         where: { id: input.id, ...visibleTo(ctx.user) },
         select: {
           ...contactListSelect,
+          phone: true,
+          phoneE164: true,
+          attributes: true,
           consentEvents: {
             ...LEDGER_FOLD_ARGS,
             select: {
@@ -178,8 +216,10 @@ export const contactsRouter = router({
       await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.read', entityType: 'contact', entityId: contact.id });
       const automation = await describeWelcome(ctx.temporal, contact.id, WELCOME_PURPOSE).catch(() => null);
       const now = new Date();
+      const { attributes: _attributes, ...rest } = contact;
       return {
-        ...contact,
+        ...rest,
+        values: storedValues(contact),
         ...consentSummary(contact.consentEvents, now),
         sendability: await sendability(ctx, contact.id, now),
         automation,
@@ -192,6 +232,8 @@ export const contactsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const id = randomUUID();
       const actor = `user:${ctx.user.id}`;
+      const catalogue = await loadFieldCatalogue(ctx.db);
+      const values = checkOrThrow(formValues(input), catalogue, { defaultCountry: ctx.env.DEFAULT_PHONE_REGION });
       let wordingHash: string | null = null;
       if (input.consent) {
         // Free text typed by staff is screened: special categories (Art. 9) are never stored.
@@ -226,26 +268,27 @@ export const contactsRouter = router({
         wordingHash = wording.textHash;
       }
 
+      const duplicates = await findDuplicates(ctx.db, probeOf(values));
+      if (duplicates.some((d) => d.reasons.includes('email'))) {
+        throw new AppError('CONTACT_EMAIL_TAKEN', 'A contact with this e-mail address already exists.', 'email');
+      }
+      if (duplicates.length > 0 && !input.allowPossibleDuplicate) {
+        const by = [...new Set(duplicates.flatMap((d) => d.reasons))].map((r) => r.replace(/_/g, ' ')).join(', ');
+        throw new AppError(
+          'POSSIBLE_DUPLICATE',
+          `${duplicates.length === 1 ? 'A contact' : `${duplicates.length} contacts`} with the same ${by} already exist. Open them, or save anyway if this is another person.`,
+          duplicates.some((d) => d.reasons.includes('phone')) ? 'phone' : 'lastName',
+        );
+      }
+
       try {
         // One transaction: the contact, where it came from, its consent and the audit entry land together or not at all.
         await ctx.db.$transaction(async (tx) => {
-          await tx.contact.create({
-            data: {
-              id,
-              email: input.email.trim(),
-              emailNormalized: normalizeEmail(input.email),
-              firstName: input.firstName || null,
-              lastName: input.lastName || null,
-            },
-          });
-          await tx.provenance.create({
-            data: {
-              contactId: id,
-              source: 'staff_entry',
-              reference: 'admin-ui',
-              legalBasis: input.consent ? 'consent' : 'legitimate_interest',
-              actor,
-            },
+          await createContactRecord(tx, id, values, {
+            source: 'staff_entry',
+            reference: 'admin-ui',
+            legalBasis: input.consent ? 'consent' : 'legitimate_interest',
+            actor,
           });
           if (input.consent) {
             await tx.consentEvent.create({
@@ -269,7 +312,7 @@ export const contactsRouter = router({
             action: 'contact.create',
             entityType: 'contact',
             entityId: id,
-            details: { withConsent: input.consent !== undefined },
+            details: { withConsent: input.consent !== undefined, possibleDuplicates: duplicates.map((d) => d.contactId) },
           });
         });
       } catch (error) {
@@ -291,5 +334,98 @@ export const contactsRouter = router({
       if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
       await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.start_welcome', entityType: 'contact', entityId: contact.id });
       return { id: contact.id, automation: await startWelcomeSafely(ctx, contact.id) };
+    }),
+
+  /** Changes the contact's values; every changed field gets its provenance. */
+  update: procedureFor('admin', 'marketer', 'sales')
+    .input(ZUpdateContactInput)
+    .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
+    .mutation(async ({ ctx, input }) => {
+      const actor = `user:${ctx.user.id}`;
+      const catalogue = await loadFieldCatalogue(ctx.db);
+      const values = checkOrThrow(formValues(input.values), catalogue, { defaultCountry: ctx.env.DEFAULT_PHONE_REGION });
+      try {
+        const changed = await ctx.db.$transaction(async (tx) => {
+          await tx.$queryRaw`SELECT id FROM contact WHERE id = ${input.id}::uuid FOR UPDATE`;
+          const contact = await tx.contact.findFirst({
+            where: { id: input.id, ...visibleTo(ctx.user), status: { notIn: ['erased', 'erasure_pending'] } },
+            select: { email: true, firstName: true, lastName: true, phone: true, organization: true, attributes: true },
+          });
+          if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
+          const keys = await updateContactRecord(tx, input.id, storedValues(contact), values, {
+            source: 'staff_entry',
+            reference: 'admin-ui',
+            legalBasis: 'legitimate_interest',
+            actor,
+          });
+          if (keys.length > 0) {
+            await audit(tx, { actor, action: 'contact.update', entityType: 'contact', entityId: input.id, details: { fields: keys } });
+          }
+          return keys;
+        });
+        return { id: input.id, changed };
+      } catch (error) {
+        if (isUniqueViolation(error, 'email_normalized')) {
+          throw new AppError('CONTACT_EMAIL_TAKEN', 'A contact with this e-mail address already exists.', 'email');
+        }
+        throw error;
+      }
+    }),
+
+  /** Possible duplicates of values typed into the new-contact form, before they are saved. */
+  checkDuplicates: procedureFor('admin', 'marketer', 'sales', 'dpo')
+    .input(ZDuplicateProbeInput)
+    .output(ZDuplicateCandidate.array())
+    .query(async ({ ctx, input }) => {
+      const phone = input.phone ? parsePhoneNumberFromString(input.phone, ctx.env.DEFAULT_PHONE_REGION) : undefined;
+      const candidates = await findDuplicates(ctx.db, {
+        emailNormalized: input.email ? normalizeEmail(input.email) : null,
+        phoneE164: phone?.isValid() ? phone.number : null,
+        firstName: input.firstName || null,
+        lastName: input.lastName || null,
+        organization: input.organization || null,
+      });
+      return describeCandidates(ctx, candidates);
+    }),
+
+  /** Other records that may be the same person as this one. */
+  duplicates: procedureFor('admin', 'marketer', 'sales', 'dpo')
+    .input(ZContactId)
+    .output(ZDuplicateCandidate.array())
+    .query(async ({ ctx, input }) => {
+      const contact = await ctx.db.contact.findFirst({
+        where: { id: input.id, ...visibleTo(ctx.user) },
+        select: { emailNormalized: true, phoneE164: true, firstName: true, lastName: true, organization: true },
+      });
+      if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
+      return describeCandidates(ctx, await findDuplicates(ctx.db, contact, { excludeContactId: input.id }));
+    }),
+
+  /** What merging the duplicate into the survivor would do, before it is done. */
+  mergePreview: procedureFor('admin', 'marketer', 'dpo')
+    .input(ZMergeInput)
+    .output(ZMergePlan)
+    .query(({ ctx, input }) => previewMerge(ctx.db, input.survivorId, input.duplicateId)),
+
+  /** One person, one record: the ledgers and provenance become their union; the merge is recorded. */
+  merge: procedureFor('admin', 'marketer', 'dpo')
+    .input(ZMergeInput)
+    .output(ZMergePlan)
+    .mutation(async ({ ctx, input }) => {
+      const plan = await mergeContacts(ctx.db, { ...input, actor: `user:${ctx.user.id}` });
+      // The merged-away record's automations end; the survivor's go on with the union of ledgers.
+      const purposes = await ctx.db.purpose.findMany({ select: { id: true } });
+      await endWelcomes(
+        ctx.temporal,
+        input.duplicateId,
+        purposes.map((p) => p.id),
+        `contact merged into ${input.survivorId}`,
+      ).catch((error: unknown) => {
+        ctx.log.error(
+          { contactId: input.duplicateId, err: error instanceof Error ? error.name : 'unknown' },
+          'could not end the workflows of a merged contact',
+        );
+      });
+      return plan;
     }),
 });

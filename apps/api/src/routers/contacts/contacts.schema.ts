@@ -20,18 +20,60 @@ export const ZConsentProofInput = z.object({
 
 const name = z.string().trim().max(100, 'At most 100 characters');
 
-export const ZCreateContactInput = z.object({
-  email: z
-    .string()
-    .trim()
-    .pipe(z.email('Enter a valid e-mail address, like name@example.org').max(254, 'An e-mail address has at most 254 characters')),
+const ZEmailInput = z
+  .string()
+  .trim()
+  .pipe(z.email('Enter a valid e-mail address, like name@example.org').max(254, 'An e-mail address has at most 254 characters'));
+
+/** The contact's own values; the field catalogue checks them further (type, purpose, Art. 9 screening). */
+export const ZContactValuesInput = z.object({
+  email: ZEmailInput,
   firstName: name.optional(),
   lastName: name.optional(),
+  phone: z.string().trim().max(40, 'At most 40 characters').optional(),
+  organization: z.string().trim().max(200, 'At most 200 characters').optional(),
+  /** Values of the catalogue's other fields, by field key. */
+  attributes: z.record(z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'Not a field key'), z.string().max(2000)).default({}),
+});
+
+export const ZCreateContactInput = ZContactValuesInput.extend({
   consent: ZConsentProofInput.optional(),
+  /** The user saw the possible duplicates and saves anyway. */
+  allowPossibleDuplicate: z.boolean().default(false),
 });
 export type CreateContactInput = z.infer<typeof ZCreateContactInput>;
 
 export const ZContactId = z.object({ id: z.uuid('Not a contact ID') });
+
+export const ZUpdateContactInput = z.object({ id: z.uuid('Not a contact ID'), values: ZContactValuesInput });
+
+export const ZDuplicateProbeInput = z.object({
+  email: z.string().trim().max(254).optional(),
+  firstName: name.optional(),
+  lastName: name.optional(),
+  phone: z.string().trim().max(40).optional(),
+  organization: z.string().trim().max(200).optional(),
+});
+
+export const ZDuplicateCandidate = z.object({
+  contactId: z.string(),
+  email: z.string(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  organization: z.string().nullable(),
+  reasons: z.array(z.enum(['email', 'phone', 'name_and_organization'])),
+  nameSimilarity: z.number(),
+});
+
+export const ZMergeInput = z.object({ survivorId: z.uuid('Not a contact ID'), duplicateId: z.uuid('Not a contact ID') });
+
+export const ZMergePlan = z.object({
+  survivorId: z.string(),
+  duplicateId: z.string(),
+  filled: z.array(z.string()),
+  discarded: z.array(z.string()),
+  moved: z.object({ consentEvents: z.number(), provenance: z.number(), decisions: z.number(), messages: z.number() }),
+});
 
 export const ZListContactsInput = z
   .object({
@@ -52,6 +94,7 @@ export const ZContactListItem = z.object({
   email: z.string(),
   firstName: z.string().nullable(),
   lastName: z.string().nullable(),
+  organization: z.string().nullable(),
   status: z.string(),
   lifecycleStage: z.string(),
   createdAt: z.date(),
@@ -59,6 +102,10 @@ export const ZContactListItem = z.object({
 });
 
 export const ZContactDetail = ZContactListItem.extend({
+  phone: z.string().nullable(),
+  phoneE164: z.string().nullable(),
+  /** Every stored value by field key (built-in and catalogue fields alike). */
+  values: z.record(z.string(), z.string().nullable()),
   objectedToDirectMarketingAt: z.string().nullable(),
   consentEvents: z.array(
     z.object({

@@ -13,4 +13,12 @@ describe('role permissions in the UI', () => {
     expect(can('dpo', 'contacts.create')).toBe(false);
     expect(can('sales', 'contacts.create')).toBe(false);
   });
+
+  it('lets sales edit the contacts it sees, but not merge them', () => {
+    expect(can('sales', 'contacts.update')).toBe(true);
+    expect(can('sales', 'contacts.merge')).toBe(false);
+    expect(can('marketer', 'contacts.merge')).toBe(true);
+    expect(can('dpo', 'contacts.merge')).toBe(true);
+    expect(can('dpo', 'contacts.update')).toBe(false);
+  });
 });

@@ -8,9 +8,13 @@ type Role = SessionUser['role'];
  */
 const PERMISSIONS = {
   'contacts.create': ['admin', 'marketer'],
+  'contacts.update': ['admin', 'marketer', 'sales'],
+  'contacts.merge': ['admin', 'marketer', 'dpo'],
   'automation.start': ['admin', 'marketer'],
   'outbox.read': ['admin', 'marketer', 'dpo'],
   'consents.receipt': ['admin', 'dpo'],
+  'catalogue.read': ['admin', 'dpo', 'marketer'],
+  'catalogue.edit': ['admin', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

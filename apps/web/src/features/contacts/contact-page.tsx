@@ -6,21 +6,19 @@ import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
 import { PageHeader, Section } from '../../components/page-header.tsx';
 import { RecordLoadError } from '../../components/record-load-error.tsx';
-import {
-  ConsentBadge,
-  ConsentEventBadge,
-  DecisionBadge,
-  MessageStatusBadge,
-  SubjectStatusBadge,
-  WorkflowStatusBadge,
-} from '../../components/status-badges.tsx';
+import { ConsentBadge, SubjectStatusBadge, WorkflowStatusBadge } from '../../components/status-badges.tsx';
 import { Time } from '../../components/time.tsx';
-import { label, reasonArticle, reasonMessage, shorten } from '../../lib/labels.ts';
+import { label, reasonMessage } from '../../lib/labels.ts';
 import { queryClient, trpc, type RouterOutputs } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
-import { purposeName, usePurposes, type Purpose } from '../purposes/use-purposes.ts';
+import { usePurposes, type Purpose } from '../purposes/use-purposes.ts';
+import { DetailsSection } from './contact-details-section.tsx';
+import { DuplicatesSection, MergedNoticeBox, type MergedNotice } from './contact-duplicates-section.tsx';
+import { inFieldOrder, labelOf } from './contact-fields.ts';
+import { DecisionsSection, LedgerSection, MessagesSection, ProvenanceSection } from './contact-history-sections.tsx';
 import { fullName } from './contact-name.ts';
+import { useFieldCatalogue } from './use-field-catalogue.ts';
 
 type ContactDetail = RouterOutputs['contacts']['get'];
 type AutomationStart = RouterOutputs['contacts']['create']['automation'];
@@ -55,10 +53,15 @@ export function ContactPage() {
 function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefreshing: boolean }) {
   const user = useSessionUser();
   const purposes = usePurposes();
+  const fields = useFieldCatalogue();
+  const labelFor = (key: string): string => labelOf(fields.data, key);
+  const inOrder = (keys: readonly string[]): string[] => inFieldOrder(keys, fields.data);
   const location = useLocation();
   const navigate = useNavigate();
-  // "Just saved" is news once: kept for this visit, dropped from history so a reload or "back" does not repeat it.
-  const [justCreated] = useState(() => (location.state as { created?: boolean; automation?: AutomationStart } | null) ?? null);
+  // "Just saved" and "just merged" are news once: kept for this visit, dropped from history so a reload or "back" does not repeat them.
+  const [news] = useState(
+    () => (location.state as { created?: boolean; automation?: AutomationStart; merged?: MergedNotice } | null) ?? null,
+  );
   useEffect(() => {
     if (location.state) void navigate(location.pathname, { replace: true, state: null });
   }, [location.state, location.pathname, navigate]);
@@ -73,7 +76,7 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
       </nav>
       <PageHeader
         title={name ?? contact.email}
-        subtitle={contact.email}
+        subtitle={[contact.email, contact.organization].filter(Boolean).join(' · ')}
         meta={
           <dl className="inline-facts">
             <div>
@@ -107,8 +110,8 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
         }
       />
 
-      {justCreated?.created ? (
-        justCreated.automation === 'not_started' ? (
+      {news?.created ? (
+        news.automation === 'not_started' ? (
           <Notice tone="warning" title="Contact saved">
             <p>The welcome automation could not be started. Start it again below once the workflow service is available.</p>
           </Notice>
@@ -119,14 +122,18 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
         )
       ) : null}
 
+      {news?.merged ? <MergedNoticeBox merged={news.merged} labelFor={labelFor} inOrder={inOrder} /> : null}
+
+      <DetailsSection contact={contact} catalogue={fields.data} canEdit={can(user.role, 'contacts.update')} />
       <div className="grid-2 grid-wide-first">
         <ConsentSection contact={contact} purposes={purposes.data ?? []} />
         <AutomationSection contact={contact} canStart={can(user.role, 'automation.start')} />
       </div>
+      <DuplicatesSection contact={contact} canMerge={can(user.role, 'contacts.merge')} labelFor={labelFor} inOrder={inOrder} />
       <DecisionsSection contact={contact} purposes={purposes.byId} />
       <MessagesSection contact={contact} purposes={purposes.byId} canOpenOutbox={can(user.role, 'outbox.read')} />
       <LedgerSection contact={contact} purposes={purposes.byId} canReceipt={can(user.role, 'consents.receipt')} />
-      <ProvenanceSection contact={contact} />
+      <ProvenanceSection contact={contact} catalogue={fields.data} />
     </>
   );
 }
@@ -274,287 +281,5 @@ function AutomationSection({ contact, canStart }: { contact: ContactDetail; canS
         </Notice>
       ) : null}
     </Section>
-  );
-}
-
-function DecisionsSection({ contact, purposes }: { contact: ContactDetail; purposes: Map<string, Purpose> }) {
-  return (
-    <Section
-      id="decisions"
-      title="Policy decisions"
-      description="Every decision the policy made about this person, with its legal basis and reasons. Newest first."
-    >
-      <DataTable
-        columns={[
-          'Time',
-          'Action',
-          'Purpose · channel',
-          'Allowed',
-          'Legal basis',
-          'Reasons',
-          'Decided by',
-          { label: 'Policy', title: 'Policy version and the digest of the facts it decided on' },
-        ]}
-        rows={contact.decisions}
-        empty={
-          <EmptyState title="No decisions yet.">
-            {contact.automation?.status === 'RUNNING' ? <p>The automation is running; its decision will appear here.</p> : null}
-          </EmptyState>
-        }
-      >
-        {(d) => (
-          <tr key={d.id}>
-            <td className="nowrap">
-              <Time value={d.decidedAt} />
-            </td>
-            <td>{label(d.action)}</td>
-            <td>
-              {purposeName(purposes, d.purposeId)} · {label(d.channel)}
-            </td>
-            <td>
-              <DecisionBadge allowed={d.allowed} />
-            </td>
-            <td>{d.legalBasis ? label(d.legalBasis) : <span className="muted">None</span>}</td>
-            <td>
-              {d.reasonCodes.length === 0 ? (
-                <span className="muted">—</span>
-              ) : (
-                <ul className="reasons">
-                  {d.reasonCodes.map((code) => (
-                    <li key={code}>
-                      <code className="reason-code">{code}</code>
-                      <span className="reason-message">{reasonMessage(code)}</span>
-                      {reasonArticle(code) ? <span className="reason-article">{reasonArticle(code)}</span> : null}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </td>
-            <td className="small">
-              <DecidedBy decidedBy={d.decidedBy} welcomeWorkflowId={contact.automation?.workflowId ?? null} />
-            </td>
-            <td className="mono small">
-              {d.policyVersion}
-              {/* The digest of the facts the policy saw: the same input gives the same decision. */}
-              <span className="muted block" title={d.inputDigest}>
-                {shorten(d.inputDigest)}
-              </span>
-            </td>
-          </tr>
-        )}
-      </DataTable>
-    </Section>
-  );
-}
-
-function MessagesSection({
-  contact,
-  purposes,
-  canOpenOutbox,
-}: {
-  contact: ContactDetail;
-  purposes: Map<string, Purpose>;
-  canOpenOutbox: boolean;
-}) {
-  return (
-    <Section id="messages" title="Messages" description="The mail log: what was handed to the mail server, and its answer.">
-      <DataTable
-        columns={['Created', 'Kind', 'Purpose', 'Status', 'Sent at', 'Message-ID', 'Server response']}
-        rows={contact.messages}
-        empty={<EmptyState title="No messages sent to this person." />}
-      >
-        {(m) => (
-          <tr key={m.id}>
-            <td className="nowrap">
-              <Time value={m.createdAt} />
-            </td>
-            <td>{label(m.kind)}</td>
-            <td>{purposeName(purposes, m.purposeId)}</td>
-            <td>
-              <MessageStatusBadge status={m.status} />
-            </td>
-            <td className="nowrap">
-              <Time value={m.sentAt} />
-            </td>
-            <td className="mono small break">
-              {canOpenOutbox ? (
-                <Link to={`/outbox?q=${encodeURIComponent(m.messageId)}`} title="Find this message in the outbox">
-                  {m.messageId}
-                </Link>
-              ) : (
-                m.messageId
-              )}
-            </td>
-            <td className="mono small break">{m.smtpResponse ?? <span className="muted">—</span>}</td>
-          </tr>
-        )}
-      </DataTable>
-    </Section>
-  );
-}
-
-function LedgerSection({ contact, purposes, canReceipt }: { contact: ContactDetail; purposes: Map<string, Purpose>; canReceipt: boolean }) {
-  return (
-    <Section
-      id="ledger"
-      title="Consent ledger"
-      description="Every consent event with its proof, oldest first. Events are only ever added, never changed."
-    >
-      <DataTable
-        columns={[
-          'Occurred',
-          'Event',
-          'Purpose · channel',
-          'Method',
-          'Source',
-          'Wording',
-          'Recorded by',
-          'Recorded',
-          ...(canReceipt ? ['Receipt'] : []),
-        ]}
-        rows={contact.consentEvents}
-        empty={<EmptyState title="No consent events recorded." />}
-      >
-        {(e) => (
-          <tr key={e.id}>
-            <td className="nowrap">
-              <Time value={e.occurredAt} />
-            </td>
-            <td>
-              <ConsentEventBadge kind={e.kind} />
-            </td>
-            <td>
-              {purposeName(purposes, e.purposeId)} · {label(e.channel)}
-            </td>
-            <td>{label(e.method)}</td>
-            <td>{e.source}</td>
-            <td>
-              {e.wordingVersion ? (
-                <>
-                  {e.wordingVersion}
-                  {e.wordingHash ? (
-                    <span className="mono small muted block" title={e.wordingHash}>
-                      {shorten(e.wordingHash)}
-                    </span>
-                  ) : null}
-                </>
-              ) : (
-                <span className="muted">—</span>
-              )}
-            </td>
-            <td className="small">
-              <Actor actor={e.actor} />
-            </td>
-            <td className="nowrap">
-              <Time value={e.recordedAt} />
-            </td>
-            {canReceipt ? (
-              <td>
-                <ReceiptButton eventId={e.id} />
-              </td>
-            ) : null}
-          </tr>
-        )}
-      </DataTable>
-    </Section>
-  );
-}
-
-function ProvenanceSection({ contact }: { contact: ContactDetail }) {
-  return (
-    <Section
-      id="provenance"
-      title="Provenance"
-      description="Where the data about this person came from, and on which legal basis it is kept (Art. 14 GDPR)."
-    >
-      <DataTable
-        columns={['Recorded', 'Source', 'Reference', 'Field', 'Legal basis', 'Recorded by']}
-        rows={contact.provenance}
-        empty={<EmptyState title="No provenance recorded." />}
-      >
-        {(p) => (
-          <tr key={p.id}>
-            <td className="nowrap">
-              <Time value={p.recordedAt} />
-            </td>
-            <td>{label(p.source)}</td>
-            <td>{p.reference ?? <span className="muted">—</span>}</td>
-            <td>{p.field ?? <span className="muted">Whole record</span>}</td>
-            <td>{label(p.legalBasis)}</td>
-            <td className="small">
-              <Actor actor={p.actor} />
-            </td>
-          </tr>
-        )}
-      </DataTable>
-    </Section>
-  );
-}
-
-/** Who recorded something: the signed-in user is "you"; others show as stored, which is what an audit needs. */
-function Actor({ actor }: { actor: string }) {
-  const user = useSessionUser();
-  if (actor === `user:${user.id}`) return <span title={actor}>You ({user.displayName})</span>;
-  if (actor === 'contact') return <span title={actor}>The person themselves</span>;
-  return <span className="mono break">{actor}</span>;
-}
-
-/**
- * Who made a decision: the workflow decides first, the sending activity checks again right
- * before sending (a withdrawal in between wins). The stored value stays visible in the title.
- */
-function DecidedBy({ decidedBy, welcomeWorkflowId }: { decidedBy: string; welcomeWorkflowId: string | null }) {
-  const separator = decidedBy.indexOf(':');
-  const kind = separator > 0 ? decidedBy.slice(0, separator) : '';
-  const id = separator > 0 ? decidedBy.slice(separator + 1) : decidedBy;
-  if (kind === 'workflow') {
-    return (
-      <span title={decidedBy}>
-        {id === welcomeWorkflowId ? 'Welcome workflow' : 'Workflow'}
-        <span className="mono muted block">{shorten(id, 20)}</span>
-      </span>
-    );
-  }
-  if (kind === 'activity') {
-    return (
-      <span title={decidedBy}>
-        Check before sending
-        <span className="mono muted block">{id}</span>
-      </span>
-    );
-  }
-  if (kind === 'user') return <Actor actor={decidedBy} />;
-  return <span className="mono break">{decidedBy}</span>;
-}
-
-/** Downloads the ISO/IEC TS 27560 consent receipt (JSON-LD) of one ledger entry. */
-function ReceiptButton({ eventId }: { eventId: string }) {
-  const [state, setState] = useState<'idle' | 'loading' | 'failed'>('idle');
-  const download = async () => {
-    setState('loading');
-    try {
-      const receipt = await queryClient.fetchQuery(trpc.consents.receipt.queryOptions({ eventId }));
-      const url = URL.createObjectURL(new Blob([JSON.stringify(receipt, null, 2)], { type: 'application/ld+json' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `consent-receipt-${eventId}.jsonld`;
-      link.click();
-      URL.revokeObjectURL(url);
-      setState('idle');
-    } catch {
-      setState('failed');
-    }
-  };
-  return (
-    <button
-      type="button"
-      className="button button-secondary button-small"
-      onClick={() => void download()}
-      disabled={state === 'loading'}
-      aria-label={state === 'failed' ? 'Retry the receipt download' : 'Download the consent receipt'}
-      title="ISO/IEC TS 27560 consent receipt (JSON-LD)"
-    >
-      {state === 'failed' ? 'Retry' : '↓'}
-    </button>
   );
 }

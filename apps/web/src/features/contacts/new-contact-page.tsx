@@ -1,16 +1,21 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
-import { useForm, useWatch, type Control, type FieldError, type UseFormRegister } from 'react-hook-form';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { get, useForm, useWatch, type Control, type FieldError, type UseFormRegister } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
 import { ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
 import { SelectField, TextField } from '../../components/form-fields.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { toDateTimeLocalValue } from '../../lib/datetime.ts';
-import { appCodeOf, describeError, fieldErrorsOf, fieldOf } from '../../lib/errors.ts';
+import { appCodeOf } from '../../lib/errors.ts';
 import { shorten } from '../../lib/labels.ts';
 import { queryClient, trpc } from '../../lib/trpc.ts';
+import { useDebouncedValue } from '../../lib/use-debounced-value.ts';
 import { usePurposes, type Purpose } from '../purposes/use-purposes.ts';
+import { attributeFields, type CatalogueField } from './contact-fields.ts';
+import { ContactValueFields } from './contact-value-fields.tsx';
+import { emptyContactValues, toDuplicateProbe, type DuplicateProbe } from './contact-values.schema.ts';
+import { DuplicateCandidateList, possibleDuplicateSentence, type DuplicateCandidate } from './duplicate-candidates.tsx';
 import {
   isFormPath,
   METHOD_LABELS,
@@ -21,9 +26,15 @@ import {
   type NewContactFormInput,
   type NewContactFormValues,
 } from './new-contact.schema.ts';
+import { showServerError } from './server-errors.ts';
+import { useFieldCatalogue } from './use-field-catalogue.ts';
+
+/** How long typing has to pause before the duplicate check asks the server. */
+const DUPLICATE_CHECK_DELAY_MS = 400;
 
 export function NewContactPage() {
   const purposes = usePurposes();
+  const fields = useFieldCatalogue();
   return (
     <>
       <title>New contact · Zweck</title>
@@ -31,12 +42,19 @@ export function NewContactPage() {
         title="New contact"
         subtitle="Add a person you met or spoke to. If they agreed to hear from you, record the consent with its proof."
       />
-      {purposes.isPending ? (
-        <Loading label="Loading the purpose catalogue…" />
+      {purposes.isPending || fields.isPending ? (
+        <Loading label="Loading the purpose and field catalogues…" />
       ) : purposes.isError ? (
         <ErrorNotice title="The purpose catalogue could not be loaded" error={purposes.error} onRetry={() => void purposes.refetch()} />
       ) : (
-        <NewContactForm newsletter={purposes.byId.get(NEWSLETTER.purposeId) ?? null} />
+        <>
+          {fields.isError ? (
+            <Notice tone="warning" title="The field catalogue could not be loaded">
+              <p>Only the built-in fields are shown. Reload the page to get the others.</p>
+            </Notice>
+          ) : null}
+          <NewContactForm newsletter={purposes.byId.get(NEWSLETTER.purposeId) ?? null} catalogue={fields.data ?? []} />
+        </>
       )}
     </>
   );
@@ -44,60 +62,83 @@ export function NewContactPage() {
 
 type Wording = Purpose['wordings'][number];
 
-function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
+/** The probe as a string: a stable value to debounce and to compare (objects are new on every render). */
+const probeKey = (probe: DuplicateProbe | null): string => JSON.stringify(probe);
+
+function NewContactForm({ newsletter, catalogue }: { newsletter: Purpose | null; catalogue: readonly CatalogueField[] }) {
   const navigate = useNavigate();
   // Versions newest first (the API orders them so); the newest is what people see today.
   const versions = useMemo(() => [...new Set((newsletter?.wordings ?? []).map((w) => w.version))], [newsletter]);
   const [initialGrantedAt] = useState(() => toDateTimeLocalValue(new Date()));
   const [maxGrantedAt] = useState(() => toDateTimeLocalValue(new Date(Date.now() + 60_000)));
+  // Fixed once the form shows, so that a catalogue refetch never adds or drops inputs under the user's hands.
+  const [shownFields] = useState(() => attributeFields(catalogue));
 
   const form = useForm<NewContactFormInput, unknown, NewContactFormValues>({
     resolver: zodResolver(ZNewContactForm),
     defaultValues: {
-      email: '',
-      firstName: '',
-      lastName: '',
+      ...emptyContactValues(shownFields.map((f) => f.key)),
       hasConsent: false,
-      consent: { method: '', wordingVersion: versions[0] ?? '', wordingLanguage: 'en', grantedAt: initialGrantedAt, source: '' },
+      consent: {
+        method: '',
+        wordingVersion: newsletter?.wordings.find((w) => w.language === 'en')?.version ?? '',
+        wordingLanguage: 'en',
+        grantedAt: initialGrantedAt,
+        source: '',
+      },
     },
   });
   const { errors, isSubmitting } = form.formState;
+  const { setValue } = form;
+  const selectVersion = useCallback((version: string) => setValue('consent.wordingVersion', version), [setValue]);
   const hasConsent = useWatch({ control: form.control, name: 'hasConsent' });
+  const hasPath = (path: string): boolean => isFormPath(path) || shownFields.some((f) => path === `attributes.${f.key}`);
+
+  // The live duplicate check: what has been typed so far, once typing pauses.
+  const [email, firstName, lastName, phone, organization] = useWatch({
+    control: form.control,
+    name: ['email', 'firstName', 'lastName', 'phone', 'organization'],
+  });
+  const currentKey = probeKey(toDuplicateProbe({ email, firstName, lastName, phone, organization }));
+  const debouncedKey = useDebouncedValue(currentKey, DUPLICATE_CHECK_DELAY_MS);
+  const probe = JSON.parse(debouncedKey) as DuplicateProbe | null;
+  const liveCheck = useQuery({
+    ...trpc.contacts.checkDuplicates.queryOptions(probe ?? {}),
+    enabled: probe !== null,
+    staleTime: 10_000,
+  });
+  const liveCandidates = probe !== null && debouncedKey === currentKey ? (liveCheck.data ?? []) : [];
+
+  // The server found possible duplicates on saving: shown with "Save anyway" until the values they were found for change.
+  const [confirm, setConfirm] = useState<{ key: string; candidates: DuplicateCandidate[] } | null>(null);
+  const needsConfirmation = confirm !== null && confirm.key === currentKey;
+  const confirmRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (needsConfirmation) confirmRef.current?.focus();
+  }, [needsConfirmation]);
 
   const create = useMutation(trpc.contacts.create.mutationOptions());
 
-  /** Errors the server names go beside their field; the rest above the form. */
-  const showServerError = (error: unknown): void => {
-    let placed = false;
-    const field = fieldOf(error);
-    if (field && isFormPath(field)) {
-      form.setError(
-        field,
-        { type: appCodeOf(error) === 'CONTACT_EMAIL_TAKEN' ? 'conflict' : 'server', message: describeError(error) },
-        { shouldFocus: true },
-      );
-      placed = true;
-    }
-    for (const [key, messages] of Object.entries(fieldErrorsOf(error) ?? {})) {
-      const message = messages?.[0];
-      if (!message) continue;
-      if (isFormPath(key)) form.setError(key, { type: 'server', message }, { shouldFocus: !placed });
-      else form.setError('root.consent', { type: 'server', message });
-      placed = true;
-    }
-    if (!placed) form.setError('root.server', { type: 'server', message: describeError(error) });
-  };
-
-  const onSubmit = form.handleSubmit(async (values) => {
+  const save = async (values: NewContactFormValues, allowPossibleDuplicate: boolean): Promise<void> => {
     if (create.isPending) return; // a second click while the first is on its way does nothing
     try {
-      const created = await create.mutateAsync(toCreateContactInput(values));
+      const created = await create.mutateAsync(toCreateContactInput(values, { allowPossibleDuplicate }));
       await queryClient.invalidateQueries(trpc.contacts.pathFilter());
       await navigate(`/contacts/${created.id}`, { state: { created: true, automation: created.automation } });
     } catch (error) {
-      showServerError(error);
+      if (appCodeOf(error) === 'POSSIBLE_DUPLICATE') {
+        const submitted = toDuplicateProbe(values);
+        const candidates = await queryClient
+          .fetchQuery({ ...trpc.contacts.checkDuplicates.queryOptions(submitted ?? {}), staleTime: 0 })
+          .catch(() => []);
+        setConfirm({ key: probeKey(submitted), candidates });
+        return;
+      }
+      showServerError(form, error, hasPath);
     }
-  });
+  };
+  const onSubmit = form.handleSubmit((values) => save(values, false));
+  const onSaveAnyway = form.handleSubmit((values) => save(values, true));
 
   const busy = isSubmitting || create.isPending;
   const emailTaken = errors.email?.type === 'conflict';
@@ -113,36 +154,30 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
 
       <fieldset className="fieldset">
         <legend>Person</legend>
-        <TextField
-          id="contact-email"
-          label="E-mail"
-          type="email"
-          autoComplete="off"
-          required
-          registration={form.register('email')}
-          error={errors.email}
-        >
-          {emailTaken ? (
-            <Link to={`/contacts?q=${encodeURIComponent(form.getValues('email'))}`} className="field-error-link">
-              Find the existing contact
-            </Link>
+        <ContactValueFields
+          idPrefix="contact"
+          catalogue={catalogue}
+          attributeFields={shownFields}
+          register={(path) => form.register(path)}
+          errorAt={(path) => get<typeof errors, FieldError | undefined>(errors, path)}
+          emailAddon={
+            emailTaken ? (
+              <Link to={`/contacts?q=${encodeURIComponent(form.getValues('email'))}`} className="field-error-link">
+                Find the existing contact
+              </Link>
+            ) : null
+          }
+        />
+        <div aria-live="polite">
+          {liveCandidates.length > 0 && !needsConfirmation ? (
+            <section className="duplicate-hint" aria-labelledby="live-duplicates-heading">
+              <h3 id="live-duplicates-heading">Possible duplicates</h3>
+              <p className="small">
+                Zweck may know this person already. Open a record to check; if it is the same person, add what you know there instead.
+              </p>
+              <DuplicateCandidateList candidates={liveCandidates} newTab />
+            </section>
           ) : null}
-        </TextField>
-        <div className="field-row">
-          <TextField
-            id="contact-first-name"
-            label="First name"
-            autoComplete="off"
-            registration={form.register('firstName')}
-            error={errors.firstName}
-          />
-          <TextField
-            id="contact-last-name"
-            label="Last name"
-            autoComplete="off"
-            registration={form.register('lastName')}
-            error={errors.lastName}
-          />
         </div>
       </fieldset>
 
@@ -173,16 +208,12 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
               Tick this only if the person actively agreed. Without consent Zweck keeps the contact, but sends no newsletter or other direct
               marketing by e-mail.
             </p>
-            {errors.root?.consent ? (
-              <p className="field-error" role="alert">
-                {errors.root.consent.message}
-              </p>
-            ) : null}
             {hasConsent ? (
               <ConsentProofFields
                 control={form.control}
                 newsletter={newsletter}
                 versions={versions}
+                onVersionUnavailable={selectVersion}
                 maxGrantedAt={maxGrantedAt}
                 register={form.register}
                 errors={errors.consent}
@@ -192,8 +223,19 @@ function NewContactForm({ newsletter }: { newsletter: Purpose | null }) {
         )}
       </fieldset>
 
+      {needsConfirmation ? (
+        <div className="notice notice-warning duplicate-confirm" role="alert" tabIndex={-1} ref={confirmRef}>
+          <p className="notice-title">Is this one of these people?</p>
+          <p>{possibleDuplicateSentence(confirm.candidates)}</p>
+          <DuplicateCandidateList candidates={confirm.candidates} newTab />
+          <button type="button" className="button button-primary" onClick={() => void onSaveAnyway()} disabled={busy}>
+            {busy ? 'Saving…' : 'Save anyway, this is another person'}
+          </button>
+        </div>
+      ) : null}
+
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <button type="submit" className="button button-primary" disabled={busy || needsConfirmation}>
           {busy ? 'Saving…' : 'Save contact'}
         </button>
         <Link to="/contacts" className="button button-secondary">
@@ -213,16 +255,28 @@ function ConsentProofFields({
   maxGrantedAt,
   register,
   errors,
+  onVersionUnavailable,
 }: {
   control: Control<NewContactFormInput, unknown, NewContactFormValues>;
   newsletter: Purpose;
   versions: string[];
+  onVersionUnavailable: (version: string) => void;
   maxGrantedAt: string;
   register: UseFormRegister<NewContactFormInput>;
   errors: ConsentErrors;
 }) {
   const [version, language] = useWatch({ control, name: ['consent.wordingVersion', 'consent.wordingLanguage'] });
   const wording: Wording | undefined = newsletter.wordings.find((w) => w.version === version && w.language === language);
+  // A new version may exist in one language only: offer the versions of the chosen language,
+  // newest first (the API orders wordings by creation), and move to its newest when switching.
+  const inLanguage = useMemo(
+    () => versions.filter((v) => newsletter.wordings.some((w) => w.version === v && w.language === language)),
+    [versions, newsletter, language],
+  );
+  useEffect(() => {
+    const newest = inLanguage[0];
+    if (newest !== undefined && !inLanguage.includes(version)) onVersionUnavailable(newest);
+  }, [inLanguage, version, onVersionUnavailable]);
 
   return (
     <div id="consent-proof" className="proof">
@@ -258,7 +312,7 @@ function ConsentProofFields({
           registration={register('consent.wordingVersion')}
           error={errors?.wordingVersion}
         >
-          {versions.map((v) => (
+          {inLanguage.map((v) => (
             <option key={v} value={v}>
               {v}
             </option>

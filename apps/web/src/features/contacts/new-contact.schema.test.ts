@@ -6,6 +6,9 @@ const base: NewContactFormInput = {
   email: ' ada@example.org ',
   firstName: 'Ada',
   lastName: '',
+  phone: '',
+  organization: '',
+  attributes: { job_title: '', notes: '' },
   hasConsent: false,
   consent: { method: '', wordingVersion: '2026-11', wordingLanguage: 'en', grantedAt: '', source: '' },
 };
@@ -13,7 +16,39 @@ const base: NewContactFormInput = {
 describe('new contact form', () => {
   it('needs no proof without consent, and sends none', () => {
     const values = ZNewContactForm.parse(base);
-    expect(toCreateContactInput(values)).toEqual({ email: 'ada@example.org', firstName: 'Ada', lastName: undefined });
+    expect(toCreateContactInput(values)).toEqual({
+      email: 'ada@example.org',
+      firstName: 'Ada',
+      lastName: undefined,
+      phone: undefined,
+      organization: undefined,
+      attributes: {},
+    });
+  });
+
+  it('sends phone, organization and the catalogue fields that have a value, trimmed', () => {
+    const values = ZNewContactForm.parse({
+      ...base,
+      phone: ' 030 1234567 ',
+      organization: 'Spree Analytics GmbH ',
+      attributes: { job_title: ' Head of Data', notes: '' },
+    });
+    expect(toCreateContactInput(values)).toMatchObject({
+      phone: '030 1234567',
+      organization: 'Spree Analytics GmbH',
+      attributes: { job_title: 'Head of Data' },
+    });
+    expect(toCreateContactInput(values)).not.toHaveProperty('allowPossibleDuplicate');
+  });
+
+  it('says "save anyway" only when asked to', () => {
+    const values = ZNewContactForm.parse(base);
+    expect(toCreateContactInput(values, { allowPossibleDuplicate: true })).toMatchObject({ allowPossibleDuplicate: true });
+  });
+
+  it('bounds catalogue values as the API does', () => {
+    const result = ZNewContactForm.safeParse({ ...base, attributes: { notes: 'x'.repeat(2001) } });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['attributes.notes']);
   });
 
   it('asks for every part of the proof when consent is ticked, even while the e-mail is wrong', () => {

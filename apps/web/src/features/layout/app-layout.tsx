@@ -42,6 +42,13 @@ export function AppLayout() {
                   </NavLink>
                 </li>
               ) : null}
+              {can(user.role, 'catalogue.read') ? (
+                <li>
+                  <NavLink to="/catalogue" className={navClass}>
+                    Catalogue
+                  </NavLink>
+                </li>
+              ) : null}
             </ul>
           </nav>
           <div className="user-menu">

@@ -25,6 +25,49 @@ export interface ReceiptInput {
   issuedAt: Date;
 }
 
+/**
+ * The ledger columns a receipt needs, as a Prisma `select` (plain data, so this package stays
+ * pure): the API's download and the worker's receipt mail read the same fields.
+ */
+export const RECEIPT_EVENT_SELECT = {
+  id: true,
+  contactId: true,
+  purposeId: true,
+  channel: true,
+  kind: true,
+  occurredAt: true,
+  recordedAt: true,
+  expiresAt: true,
+  method: true,
+  source: true,
+  wordingVersion: true,
+  wordingHash: true,
+  purpose: { select: { name: true, description: true, legalBasis: true } },
+} as const;
+
+/** A ledger row read with RECEIPT_EVENT_SELECT. */
+export type ReceiptEventRow = ReceiptInput['event'] & { purpose: ReceiptInput['purpose'] };
+
+/** Which stored wording the receipt quotes: the version the person saw, with the very hash recorded; null if none was shown. */
+export const receiptWordingWhere = (event: Pick<ReceiptEventRow, 'purposeId' | 'wordingVersion' | 'wordingHash'>) =>
+  event.wordingVersion === null
+    ? null
+    : { purposeId: event.purposeId, version: event.wordingVersion, ...(event.wordingHash === null ? {} : { textHash: event.wordingHash }) };
+
+/** The receipt of a row read with RECEIPT_EVENT_SELECT and the wording found with receiptWordingWhere. */
+export function receiptFromRow(
+  { purpose, ...event }: ReceiptEventRow,
+  wording: ReceiptInput['wording'],
+  controller: ReceiptInput['controller'],
+  issuedAt: Date,
+) {
+  return consentReceipt({ event, purpose, wording, controller, issuedAt });
+}
+
+/** The attachment's file name and media type (JSON-LD, RFC 6839 `+json`). */
+export const receiptFileName = (eventId: string): string => `consent-receipt-${eventId}.jsonld`;
+export const RECEIPT_MEDIA_TYPE = 'application/ld+json';
+
 const STATUS: Record<ReceiptInput['event']['kind'], string> = {
   granted: 'dpv:ConsentGiven',
   confirmed: 'dpv:ConsentGiven',
@@ -40,6 +83,7 @@ const LEGAL_BASIS: Record<string, string> = {
   legitimate_interest: 'eu-gdpr:A6-1-f',
 };
 
+/** The receipt of one ledger entry. Deterministic: the same input gives the same document. */
 export function consentReceipt({ event, purpose, wording, controller, issuedAt }: ReceiptInput) {
   return {
     '@context': {

@@ -1,0 +1,169 @@
+import type { Db, LegalBasis, Prisma } from '@zweck/db';
+import { audit } from '../audit.ts';
+import { AppError } from '../trpc/errors.ts';
+import { BUILTIN_COLUMNS, storedValues } from './fields.ts';
+
+/**
+ * Merging two records of one person. The survivor keeps its values; fields it lacks are filled
+ * from the duplicate; values of the duplicate that differ are discarded and named in the result.
+ * The consent ledgers, provenance, decisions and mail logs become one (their union), the merge
+ * itself is recorded (provenance and audit), and the duplicate record is removed. One transaction.
+ */
+
+const MERGE_SELECT = {
+  id: true,
+  status: true,
+  email: true,
+  firstName: true,
+  lastName: true,
+  phone: true,
+  phoneE164: true,
+  organization: true,
+  attributes: true,
+  ownerId: true,
+  _count: { select: { consentEvents: true, provenance: true, decisions: true, messages: true } },
+} satisfies Prisma.ContactSelect;
+type MergeRecord = Prisma.ContactGetPayload<{ select: typeof MERGE_SELECT }>;
+
+export interface MergePlan {
+  survivorId: string;
+  duplicateId: string;
+  /** Fields the survivor lacks and gets from the duplicate. */
+  filled: string[];
+  /** Fields where both have a value and the duplicate's differs: the survivor's stays. */
+  discarded: string[];
+  moved: { consentEvents: number; provenance: number; decisions: number; messages: number };
+}
+
+/** What a merge would do, computed from the two records alone (the preview shows it before the merge). */
+export function planMerge(survivor: MergeRecord, duplicate: MergeRecord): MergePlan {
+  const kept = storedValues(survivor);
+  const incoming = storedValues(duplicate);
+  const filled: string[] = [];
+  const discarded: string[] = [];
+  for (const [key, value] of Object.entries(incoming)) {
+    if (value === null || value === '') continue;
+    const current = kept[key];
+    if (current === null || current === undefined || current === '') filled.push(key);
+    else if (current.trim().toLowerCase() !== value.trim().toLowerCase()) discarded.push(key);
+  }
+  return {
+    survivorId: survivor.id,
+    duplicateId: duplicate.id,
+    filled: filled.sort(),
+    discarded: discarded.sort(),
+    moved: duplicate._count,
+  };
+}
+
+async function loadPair(db: Pick<Db, 'contact'>, survivorId: string, duplicateId: string): Promise<[MergeRecord, MergeRecord]> {
+  if (survivorId === duplicateId) throw new AppError('MERGE_SAME_CONTACT', 'A contact cannot be merged with itself.', 'duplicateId');
+  const rows = await db.contact.findMany({ where: { id: { in: [survivorId, duplicateId] } }, select: MERGE_SELECT });
+  const survivor = rows.find((r) => r.id === survivorId);
+  const duplicate = rows.find((r) => r.id === duplicateId);
+  if (!survivor || !duplicate) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
+  for (const record of [survivor, duplicate]) {
+    if (record.status === 'erased' || record.status === 'erasure_pending') {
+      throw new AppError('MERGE_NOT_ALLOWED', 'A contact that is erased or awaiting erasure cannot be merged (Art. 17 GDPR).');
+    }
+  }
+  return [survivor, duplicate];
+}
+
+export async function previewMerge(db: Pick<Db, 'contact'>, survivorId: string, duplicateId: string): Promise<MergePlan> {
+  const [survivor, duplicate] = await loadPair(db, survivorId, duplicateId);
+  return planMerge(survivor, duplicate);
+}
+
+export async function mergeContacts(
+  db: Db,
+  input: { survivorId: string; duplicateId: string; actor: string; reference?: string },
+): Promise<MergePlan> {
+  return db.$transaction(async (tx) => {
+    // Lock both rows in a fixed order, so that two merges of the same pair cannot deadlock.
+    const ids = [input.survivorId, input.duplicateId].sort();
+    await tx.$queryRaw`SELECT id FROM contact WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    const [survivor, duplicate] = await loadPair(tx, input.survivorId, input.duplicateId);
+    const plan = planMerge(survivor, duplicate);
+    const incoming = storedValues(duplicate);
+
+    const data: Prisma.ContactUncheckedUpdateInput = {};
+    const attributes: Record<string, string> = { ...(storedValues(survivor) as Record<string, string>) };
+    for (const key of plan.filled) {
+      const value = incoming[key];
+      if (value === null || value === undefined) continue;
+      if (key === 'phone') {
+        data.phone = value;
+        data.phoneE164 = duplicate.phoneE164;
+      } else if (Object.hasOwn(BUILTIN_COLUMNS, key)) {
+        data[BUILTIN_COLUMNS[key as keyof typeof BUILTIN_COLUMNS]] = value;
+      } else {
+        attributes[key] = value;
+      }
+    }
+    const customAttributes = Object.fromEntries(Object.entries(attributes).filter(([k]) => !Object.hasOwn(BUILTIN_COLUMNS, k)));
+    if (survivor.ownerId === null && duplicate.ownerId !== null) data.ownerId = duplicate.ownerId;
+
+    // The ledger is append-only; a merge may only move events (the trigger allows contact_id alone).
+    await tx.$executeRaw`SELECT set_config('zweck.merge', 'on', true)`;
+    await tx.consentEvent.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await tx.$executeRaw`SELECT set_config('zweck.merge', 'off', true)`;
+    const fieldBasis = await tx.provenance.findMany({
+      where: { contactId: duplicate.id },
+      select: { field: true, legalBasis: true },
+      orderBy: { recordedAt: 'desc' },
+    });
+    const survivorBasis = await tx.provenance.findMany({
+      where: { contactId: survivor.id },
+      select: { field: true, legalBasis: true },
+      orderBy: { recordedAt: 'desc' },
+    });
+    await tx.provenance.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await tx.policyDecision.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await tx.message.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    // Free the duplicate's address before the survivor may take over any of its values.
+    await tx.contact.delete({ where: { id: duplicate.id } });
+    await tx.contact.update({ where: { id: survivor.id }, data: { ...data, attributes: customAttributes } });
+
+    const basisOf = (field: string | null): LegalBasis =>
+      (fieldBasis.find((p) => p.field === field) ?? fieldBasis.find((p) => p.field === null))?.legalBasis ?? 'legitimate_interest';
+    const reference = input.reference ?? `contact:${duplicate.id}`;
+    await tx.provenance.createMany({
+      data: [
+        { contactId: survivor.id, field: null, source: 'merge', reference, legalBasis: basisOf(null), actor: input.actor },
+        ...plan.filled.map((field) => ({
+          contactId: survivor.id,
+          field,
+          source: 'merge',
+          reference,
+          legalBasis: basisOf(field),
+          actor: input.actor,
+        })),
+        // The duplicate's rows for these fields moved here too; the newest row must say that the
+        // value in force is the survivor's own, so it repeats the survivor's basis for it.
+        ...plan.discarded.map((field) => ({
+          contactId: survivor.id,
+          field,
+          source: 'merge',
+          reference: `kept:contact:${survivor.id}`,
+          legalBasis: survivorBasis.find((p) => p.field === field)?.legalBasis ?? basisOf(field),
+          actor: input.actor,
+        })),
+      ],
+    });
+    await audit(tx, {
+      actor: input.actor,
+      action: 'contact.merge',
+      entityType: 'contact',
+      entityId: survivor.id,
+      details: {
+        duplicateId: duplicate.id,
+        filled: plan.filled,
+        discarded: plan.discarded,
+        movedConsentEvents: plan.moved.consentEvents,
+        movedMessages: plan.moved.messages,
+      },
+    });
+    return plan;
+  });
+}

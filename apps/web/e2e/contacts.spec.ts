@@ -1,0 +1,235 @@
+// Contacts with catalogue fields, end to end in Chromium against the real system: a marketer adds
+// a contact with phone and organization, then the same person again with the phone written
+// differently; the form warns while typing and again on saving; the marketer saves anyway, then
+// merges the second record into the first after reading the preview, and the survivor shows the
+// merged values with their provenance.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
+const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(
+      `${name} is not set. Run this spec through vitest (e2e/global-setup.ts starts the whole product), ` +
+        'or point it at a running installation with ZWECK_E2E_URL=http://127.0.0.1:4000 after `pnpm up`.',
+    );
+  }
+  return value;
+}
+
+const suffix = (): string => `${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
+const uniqueEmail = (label: string): string => `e2e-${label}-${suffix()}@example.org`;
+/** A Berlin number of its own per run, so that a run against a long-lived installation finds only its own duplicates. */
+const berlinDigits = (): string => `${2 + Math.floor(Math.random() * 8)}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+
+/** A tRPC call over HTTP with the page's session cookie (no transformer: the body is the input itself). */
+async function trpcCall<T>(request: APIRequestContext, kind: 'query' | 'mutation', path: string, input: unknown): Promise<T> {
+  const response =
+    kind === 'query'
+      ? await request.get(input === undefined ? `/trpc/${path}` : `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`)
+      : await request.post(`/trpc/${path}`, { data: input as Record<string, unknown> });
+  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
+  if (!response.ok() || !body.result) throw new Error(`${path} failed: ${JSON.stringify(body.error ?? body)}`);
+  return body.result.data;
+}
+
+interface CatalogueField {
+  key: string;
+  label: string;
+  description: string;
+  category: string;
+  type: string;
+  purposes: { id: string }[];
+}
+
+describe('admin UI: contacts, duplicates and merge', () => {
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A fresh browser context (no cookies) per step; a screenshot of where it stood if it fails. */
+  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
+    const baseUrl = requireEnv('ZWECK_E2E_URL');
+    if (!browser) throw new Error('the browser did not start');
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      await body(page);
+    } catch (error) {
+      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await context.close();
+    }
+  }
+
+  const emailInput = (page: Page) => page.getByRole('textbox', { name: 'E-mail', exact: true });
+  const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
+
+  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
+    await page.goto('/');
+    await emailInput(page).fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
+  }
+
+  async function openNewContactForm(page: Page): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New contact' }).click();
+    await page.getByRole('heading', { name: 'New contact', level: 1 }).waitFor();
+  }
+
+  const contactIdOf = (page: Page): string => new URL(page.url()).pathname.split('/').pop() ?? '';
+
+  it('finds the same person by phone while typing and on saving, then merges the two records into one', async () => {
+    // Phone numbers and notes are stored only where a purpose uses them (data minimisation,
+    // Art. 5(1)(c)); where the catalogue does not say so yet, the DPO allows them for product updates.
+    await withPage('contacts-catalogue', async (page) => {
+      await signIn(page, DPO);
+      const fields = await trpcCall<CatalogueField[]>(page.request, 'query', 'fields.list', undefined);
+      for (const key of ['phone', 'notes']) {
+        const field = fields.find((f) => f.key === key);
+        expect(field).toBeDefined();
+        if (!field || field.purposes.length > 0) continue;
+        await trpcCall(page.request, 'mutation', 'fields.update', {
+          key: field.key,
+          label: field.label,
+          description: field.description,
+          category: field.category,
+          type: field.type,
+          purposeIds: ['product_updates'],
+        });
+      }
+    });
+
+    const digits = berlinDigits();
+    const first = { email: uniqueEmail('clara'), phone: `+49 30 ${digits.slice(0, 3)} ${digits.slice(3)}` };
+    const second = { email: uniqueEmail('klara'), phone: `030 ${digits}` };
+
+    await withPage('contacts-duplicates', async (page) => {
+      await signIn(page, MARKETER);
+
+      // The first record: phone and organization.
+      await openNewContactForm(page);
+      await emailInput(page).fill(first.email);
+      await page.getByLabel('First name').fill('Clara');
+      await page.getByLabel('Last name').fill('Hoffmann');
+      await page.getByLabel('Organization', { exact: true }).fill('Spree Analytics GmbH');
+      // What the field catalogue refuses comes back beside each field: a number that is none, and Art. 9 data in free text.
+      await page.getByLabel('Phone', { exact: true }).fill('12');
+      await page.getByLabel('Notes').fill('Was in hospital in May, call again later');
+      await page.getByRole('button', { name: 'Save contact' }).click();
+      await page.locator('#contact-phone-error').getByText('Not a valid phone number', { exact: false }).waitFor();
+      expect(await page.locator('#contact-notes-error').textContent()).toContain('health data ("hospital")');
+      await page.screenshot({ path: `${ARTIFACTS}12-contact-field-errors.png`, fullPage: true });
+      await page.getByLabel('Phone', { exact: true }).fill(first.phone);
+      await page.getByLabel('Notes').fill('Asked about the Q1 pilot.');
+      await page.getByRole('button', { name: 'Save contact' }).click();
+      await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+      const firstId = contactIdOf(page);
+      await page.getByRole('heading', { name: 'Clara Hoffmann', level: 1 }).waitFor();
+      const firstDetails = region(page, 'Details');
+      await firstDetails.getByRole('row', { name: /Phone/ }).getByText(first.phone).waitFor();
+      expect(await firstDetails.getByRole('row', { name: /Organization/ }).textContent()).toContain('Entered by staff');
+
+      // The same person again, the number written differently, with a job title and a city.
+      await openNewContactForm(page);
+      await emailInput(page).fill(second.email);
+      await page.getByLabel('First name').fill('Klara');
+      await page.getByLabel('Last name').fill('Hofmann');
+      await page.getByLabel('Phone', { exact: true }).fill(second.phone);
+      await page.getByLabel('Job title').fill('Head of Data');
+      await page.getByLabel('City').fill('Berlin');
+      // Before saving: the live check names the first record, with a link and the reason.
+      const hint = region(page, 'Possible duplicates');
+      await hint.getByRole('link', { name: /Clara Hoffmann/ }).waitFor();
+      await hint.getByText('Same phone number').waitFor();
+      expect(await hint.getByRole('link', { name: /Clara Hoffmann/ }).getAttribute('href')).toBe(`/contacts/${firstId}`);
+      await page.screenshot({ path: `${ARTIFACTS}13-possible-duplicates-while-typing.png`, fullPage: true });
+
+      // On saving: the server asks too; the marketer decides this is another person.
+      await page.getByRole('button', { name: 'Save contact' }).click();
+      const confirm = page.getByRole('alert').filter({ hasText: 'Is this one of these people?' });
+      await confirm.waitFor();
+      await confirm.getByRole('link', { name: /Clara Hoffmann/ }).waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}14-possible-duplicate-on-save.png`, fullPage: true });
+      await confirm.getByRole('button', { name: 'Save anyway, this is another person' }).click();
+      await page.waitForURL((url) => /\/contacts\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(firstId));
+      const secondId = contactIdOf(page);
+      await page.getByRole('heading', { name: 'Klara Hofmann', level: 1 }).waitFor();
+
+      // On the second record: the first is a possible duplicate; merge into it after reading the preview.
+      const duplicates = region(page, 'Possible duplicates');
+      const candidate = duplicates.getByRole('listitem').filter({ hasText: first.email });
+      await candidate.getByText('Same phone number').waitFor();
+      await candidate.getByRole('button', { name: 'Merge into Clara Hoffmann' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Merge this record into Clara Hoffmann?' });
+      await dialog.getByText('City and Job title will be taken from this record.').waitFor();
+      const plan = (await dialog.locator('.merge-plan').textContent()) ?? '';
+      expect(plan).toContain('This record’s e-mail, first name, last name and phone will be discarded');
+      expect(plan).toMatch(/\d+ provenance entries/);
+      // The modal sits in the viewport; a full-page shot would show the backdrop over part of the page only.
+      await page.screenshot({ path: `${ARTIFACTS}15-merge-preview.png` });
+      await dialog.getByRole('button', { name: 'Merge records' }).click();
+
+      // The survivor: the first record, with the second's values and the merge as their provenance.
+      await page.waitForURL((url) => url.pathname.endsWith(`/contacts/${firstId}`));
+      await page.getByRole('heading', { name: 'Clara Hoffmann', level: 1 }).waitFor();
+      await page.getByText('City and Job title were taken from the merged record.').waitFor();
+      const details = region(page, 'Details');
+      const jobTitle = details.getByRole('row', { name: /Job title/ });
+      await jobTitle.getByText('Head of Data').waitFor();
+      expect(await jobTitle.textContent()).toContain('Merge');
+      expect(await jobTitle.textContent()).toContain(`contact:${secondId}`);
+      expect(await details.getByRole('row', { name: /City/ }).textContent()).toContain('Merge');
+      // The survivor's own values stayed, with their own provenance.
+      expect(await details.getByRole('row', { name: /Phone/ }).textContent()).toContain(first.phone);
+      expect(await details.getByRole('row', { name: /Phone/ }).textContent()).toContain('Entered by staff');
+      await region(page, 'Possible duplicates').getByText('No other record looks like this person.').waitFor();
+      await region(page, 'Provenance').getByRole('cell', { name: 'Merge', exact: true }).first().waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}16-merged-survivor.png`, fullPage: true });
+
+      // Editing: the form says which fields changed, and the change gets its own provenance.
+      await details.getByRole('button', { name: 'Edit details' }).click();
+      const form = page.getByRole('form', { name: 'Edit details' });
+      expect(await form.getByLabel('Job title').inputValue()).toBe('Head of Data');
+      await form.getByLabel('City').fill('Potsdam');
+      await page.screenshot({ path: `${ARTIFACTS}17-edit-details.png`, fullPage: true });
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await details.getByText('Changed: City.', { exact: false }).waitFor();
+      const city = details.getByRole('row', { name: /City/ });
+      await city.getByText('Potsdam').waitFor();
+      expect(await city.textContent()).toContain('Entered by staff');
+
+      // The merged record is gone.
+      await page.goto(`/contacts/${secondId}`);
+      await page.getByRole('heading', { name: 'Contact not found' }).waitFor();
+    });
+  });
+});

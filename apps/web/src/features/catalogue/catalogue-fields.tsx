@@ -1,0 +1,152 @@
+import type { ReactNode } from 'react';
+import type { FieldError, FieldValues, Path, UseFormRegisterReturn, UseFormSetError } from 'react-hook-form';
+import { appCodeOf, describeError, fieldErrorsOf, fieldOf } from '../../lib/errors.ts';
+
+const describedBy = (id: string, hint: ReactNode, error: unknown): string | undefined =>
+  [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+
+function FieldMessages({ id, hint, error }: { id: string; hint?: ReactNode; error: FieldError | undefined }) {
+  return (
+    <>
+      {hint ? (
+        <p className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error.message}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A labelled multi-line input with its hint and error tied to it. */
+export function TextAreaField({
+  id,
+  label,
+  hint,
+  rows = 4,
+  required,
+  registration,
+  error,
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  rows?: number;
+  required?: boolean;
+  registration: UseFormRegisterReturn;
+  error: FieldError | undefined;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        {required ? (
+          <span className="required-mark" aria-hidden="true">
+            {' '}
+            (required)
+          </span>
+        ) : null}
+      </label>
+      <textarea
+        id={id}
+        rows={rows}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        aria-required={required}
+        {...registration}
+      />
+      <FieldMessages id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** One checkbox with its label, a hint below, and the error the form or the server gives it. */
+export function CheckboxField({
+  id,
+  label,
+  hint,
+  registration,
+  error,
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  registration: UseFormRegisterReturn;
+  error: FieldError | undefined;
+}) {
+  return (
+    <div className="field">
+      <div className="checkbox-field">
+        <input
+          id={id}
+          type="checkbox"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy(id, hint, error)}
+          {...registration}
+        />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      <FieldMessages id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** Several checkboxes for one list value (channels, fields, purposes), as a labelled group. */
+export function CheckboxGroup({
+  id,
+  legend,
+  hint,
+  options,
+  registration,
+  error,
+}: {
+  id: string;
+  legend: string;
+  hint?: ReactNode;
+  options: readonly { value: string; label: ReactNode }[];
+  registration: UseFormRegisterReturn;
+  error: FieldError | undefined;
+}) {
+  return (
+    <fieldset className="field checkbox-group" aria-describedby={describedBy(id, hint, error)} aria-invalid={error ? true : undefined}>
+      <legend>{legend}</legend>
+      <div className="checkbox-options">
+        {options.map((option) => (
+          <div className="checkbox-field" key={option.value}>
+            <input id={`${id}-${option.value}`} type="checkbox" value={option.value} {...registration} />
+            <label htmlFor={`${id}-${option.value}`}>{option.label}</label>
+          </div>
+        ))}
+      </div>
+      <FieldMessages id={id} hint={hint} error={error} />
+    </fieldset>
+  );
+}
+
+/**
+ * Puts a server error where it belongs: beside the field it names (`data.field`, or zod's field
+ * errors for bad input), otherwise above the form (`root.server`).
+ */
+export function showServerError<T extends FieldValues>(
+  setError: UseFormSetError<T>,
+  error: unknown,
+  isPath: (path: string) => path is Path<T> & string,
+): void {
+  let placed = false;
+  const field = fieldOf(error);
+  if (field && isPath(field)) {
+    setError(field, { type: appCodeOf(error) ?? 'server', message: describeError(error) }, { shouldFocus: true });
+    placed = true;
+  }
+  for (const [key, messages] of Object.entries(fieldErrorsOf(error) ?? {})) {
+    const message = messages?.[0];
+    if (!message || !isPath(key)) continue;
+    setError(key, { type: 'server', message }, { shouldFocus: !placed });
+    placed = true;
+  }
+  if (!placed) setError('root.server', { type: 'server', message: describeError(error) });
+}
