@@ -121,6 +121,14 @@ export async function mergeContacts(
     await tx.provenance.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
     await tx.policyDecision.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
     await tx.message.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await tx.interaction.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    // One outcome per (campaign, person): where both records were recipients, the survivor's stays.
+    const shared = await tx.campaignRecipient.findMany({ where: { contactId: survivor.id }, select: { campaignId: true } });
+    const sharedCampaigns = shared.map((r) => r.campaignId);
+    const droppedOutcomes = await tx.campaignRecipient.deleteMany({
+      where: { contactId: duplicate.id, campaignId: { in: sharedCampaigns } },
+    });
+    await tx.campaignRecipient.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
     // Free the duplicate's address before the survivor may take over any of its values.
     await tx.contact.delete({ where: { id: duplicate.id } });
     await tx.contact.update({ where: { id: survivor.id }, data: { ...data, attributes: customAttributes } });
@@ -162,6 +170,7 @@ export async function mergeContacts(
         discarded: plan.discarded,
         movedConsentEvents: plan.moved.consentEvents,
         movedMessages: plan.moved.messages,
+        droppedCampaignOutcomes: droppedOutcomes.count,
       },
     });
     return plan;
