@@ -75,6 +75,12 @@ export const boundaries = {
       'decision-facts reads the policy inputs from the database; it depends on db and policy only.',
     ),
   ],
+  '@zweck/segments': [
+    rule(
+      ['@zweck/*', '!@zweck/config', '!@zweck/config/*', '!@zweck/db', '!@zweck/db/*', '!@zweck/policy', '@temporalio/*', 'nodemailer'],
+      'packages/segments compiles segment definitions to SQL and reads members; it depends on db and policy only.',
+    ),
+  ],
   '@zweck/consent-receipt': [
     rule(
       ['@zweck/*', '!@zweck/config', '!@zweck/config/*', '@prisma/*', '@temporalio/*', 'nodemailer', 'pg', ...NODE_BUILTINS],
@@ -108,6 +114,10 @@ export const boundaries = {
         '@prisma/*',
       ],
       'The web UI talks to the API through tRPC only (DESIGN.md rule 6).',
+    ),
+    exact(
+      '@zweck/segments',
+      'The web UI may use the pure segment definition (@zweck/segments/definition), never the SQL compiler and its database.',
     ),
   ],
 };

@@ -1,10 +1,17 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { consentReceiptWorkflow, welcomeWorkflow } from '@zweck/workflows';
+import type { campaignWorkflow, consentReceiptWorkflow, welcomeWorkflow } from '@zweck/workflows';
 import {
+  campaignProgressQuery,
+  campaignWorkflowId,
+  cancelCampaignSignal,
+  pauseCampaignSignal,
+  resumeCampaignSignal,
   consentChangedSignal,
   consentReceiptWorkflowId,
   TASK_QUEUE,
   welcomeWorkflowId,
+  type CampaignOutcome,
+  type CampaignProgress,
   type ConsentReceiptInput,
   type WelcomeInput,
 } from '@zweck/workflows/contracts';
@@ -121,4 +128,86 @@ export async function endWelcomes(temporal: Client, contactId: string, purposeId
     }
   }
   return ended;
+}
+
+/**
+ * Start a campaign's workflow. Its ID is the campaign's, and a campaign runs once: a second start,
+ * while it runs or after it ended, is refused by Temporal and reported as 'already_started'.
+ * Only the campaign's ID goes in; the workflow reads everything else through its activities.
+ */
+export async function startCampaignWorkflow(
+  temporal: Client,
+  campaignId: string,
+  taskQueue = TASK_QUEUE,
+): Promise<'started' | 'already_started'> {
+  try {
+    await temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
+      taskQueue,
+      workflowId: campaignWorkflowId(campaignId),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      args: [{ version: 1, campaignId }],
+    });
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already_started';
+    throw error;
+  }
+}
+
+/** Whether a campaign's workflow was ever started (running or closed). */
+export async function campaignWorkflowExists(temporal: Client, campaignId: string): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(campaignWorkflowId(campaignId)).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+const CAMPAIGN_SIGNALS = { pause: pauseCampaignSignal, resume: resumeCampaignSignal, cancel: cancelCampaignSignal } as const;
+export type CampaignSignal = keyof typeof CAMPAIGN_SIGNALS;
+
+/** Pause, resume or cancel a running campaign. 'no_workflow': none runs (never started, or already over). */
+export async function signalCampaign(temporal: Client, campaignId: string, signal: CampaignSignal): Promise<'signalled' | 'no_workflow'> {
+  try {
+    await temporal.workflow.getHandle(campaignWorkflowId(campaignId)).signal(CAMPAIGN_SIGNALS[signal]);
+    return 'signalled';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'no_workflow';
+    throw error;
+  }
+}
+
+/**
+ * The running campaign's progress, as its workflow reports it. A query is answered by a worker:
+ * when none answers within `timeoutMs` (the worker is down or busy) the caller gets null rather
+ * than a page that hangs.
+ */
+export async function queryCampaignProgress(temporal: Client, campaignId: string, timeoutMs = 3_000): Promise<CampaignProgress | null> {
+  try {
+    return await temporal.withDeadline(Date.now() + timeoutMs, () =>
+      temporal.workflow.getHandle(campaignWorkflowId(campaignId)).query(campaignProgressQuery),
+    );
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** The reason codes a closed campaign workflow refused the campaign for; null when it did not refuse (or is not closed). */
+export async function campaignRefusal(temporal: Client, campaignId: string, timeoutMs = 3_000): Promise<string[] | null> {
+  const handle = temporal.workflow.getHandle<typeof campaignWorkflow>(campaignWorkflowId(campaignId));
+  try {
+    return await temporal.withDeadline(Date.now() + timeoutMs, async () => {
+      const { status } = await handle.describe();
+      if (status.name !== 'COMPLETED') return null;
+      const result: CampaignOutcome = await handle.result();
+      return result.outcome === 'refused' ? result.reasonCodes : null;
+    });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
 }

@@ -3,6 +3,10 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { RequirePermission } from './features/auth/require-permission.tsx';
 import { SessionGate } from './features/auth/session-gate.tsx';
+import { CampaignPage } from './features/campaigns/campaign-page.tsx';
+import { CampaignsListPage } from './features/campaigns/campaigns-list-page.tsx';
+import { EditCampaignPage } from './features/campaigns/edit-campaign-page.tsx';
+import { NewCampaignPage } from './features/campaigns/new-campaign-page.tsx';
 import { FieldsPage } from './features/catalogue/fields-page.tsx';
 import { NewPurposePage } from './features/catalogue/new-purpose-page.tsx';
 import { PurposePage } from './features/catalogue/purpose-page.tsx';
@@ -15,6 +19,10 @@ import { NotFoundPage } from './features/layout/not-found-page.tsx';
 import { RouteError } from './features/layout/route-error.tsx';
 import { OutboxListPage } from './features/outbox/outbox-list-page.tsx';
 import { OutboxMessagePage } from './features/outbox/outbox-message-page.tsx';
+import { SegmentBuilderPage } from './features/segments/segment-builder-page.tsx';
+import { SegmentsListPage } from './features/segments/segments-list-page.tsx';
+import { TemplateEditorPage } from './features/templates/template-editor-page.tsx';
+import { TemplatesListPage } from './features/templates/templates-list-page.tsx';
 import { queryClient } from './lib/trpc.ts';
 
 const router = createBrowserRouter([
@@ -84,6 +92,89 @@ const router = createBrowserRouter([
         element: (
           <RequirePermission permission="catalogue.read">
             <FieldsPage />
+          </RequirePermission>
+        ),
+      },
+      // Segments: marketers and administrators build them, the DPO reads them and their previews.
+      {
+        path: 'segments',
+        element: (
+          <RequirePermission permission="segments.read">
+            <SegmentsListPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'segments/new',
+        element: (
+          <RequirePermission permission="segments.edit">
+            <SegmentBuilderPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'segments/:id',
+        element: (
+          <RequirePermission permission="segments.read">
+            <SegmentBuilderPage />
+          </RequirePermission>
+        ),
+      },
+      // Templates: marketers and administrators write them, the DPO reads them and previews them.
+      {
+        path: 'templates',
+        element: (
+          <RequirePermission permission="templates.read">
+            <TemplatesListPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'templates/new',
+        element: (
+          <RequirePermission permission="templates.edit">
+            <TemplateEditorPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'templates/:id',
+        element: (
+          <RequirePermission permission="templates.read">
+            <TemplateEditorPage />
+          </RequirePermission>
+        ),
+      },
+      // Campaigns: marketers and administrators compose and run them, the DPO and sales follow them.
+      {
+        path: 'campaigns',
+        element: (
+          <RequirePermission permission="campaigns.read">
+            <CampaignsListPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'campaigns/new',
+        element: (
+          <RequirePermission permission="campaigns.write">
+            <NewCampaignPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'campaigns/:id',
+        element: (
+          <RequirePermission permission="campaigns.read">
+            <CampaignPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'campaigns/:id/edit',
+        element: (
+          <RequirePermission permission="campaigns.write">
+            <EditCampaignPage />
           </RequirePermission>
         ),
       },

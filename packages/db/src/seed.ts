@@ -69,6 +69,20 @@ export const DATA_SUBJECT_RIGHTS_PURPOSE = {
 } as const;
 
 /**
+ * Mail to staff about their own work: test sends of a template to the author's own address, and
+ * later lead assignments and reminders. It rests on the employment contract (Art. 6(1)(b) GDPR,
+ * § 26 BDSG) and is not direct marketing; no contact's data or consent is involved.
+ */
+export const STAFF_NOTIFICATIONS_PURPOSE = {
+  id: 'staff_notifications',
+  name: 'Staff notifications',
+  description: 'Messages to staff about their own work, such as test sends of a template to their own address.',
+  legalBasis: 'contract',
+  channels: ['email'],
+  isDirectMarketing: false,
+} as const;
+
+/**
  * Looking after business contacts (enquiries, offers, meetings) rests on legitimate interest with
  * a documented balancing test. It is not direct marketing: no newsletters go out under it.
  */
@@ -144,7 +158,12 @@ export const PURPOSE_FIELDS: Record<string, readonly string[]> = {
 
 /** Idempotent: the purpose and field catalogues and the wordings, as shipped. Never overwrites the DPO's edits. */
 export async function seedCatalogue(db: Db): Promise<void> {
-  for (const purpose of [CONSENT_CONFIRMATION_PURPOSE, DATA_SUBJECT_RIGHTS_PURPOSE, CUSTOMER_RELATIONSHIP_PURPOSE]) {
+  for (const purpose of [
+    CONSENT_CONFIRMATION_PURPOSE,
+    DATA_SUBJECT_RIGHTS_PURPOSE,
+    CUSTOMER_RELATIONSHIP_PURPOSE,
+    STAFF_NOTIFICATIONS_PURPOSE,
+  ]) {
     await db.purpose.createMany({ data: [{ ...purpose, channels: [...purpose.channels] }], skipDuplicates: true });
   }
   for (const purpose of CATALOGUE) {

@@ -56,26 +56,77 @@ export const toPurposeRule = (purpose: PurposeRow): PurposeRuleInput => ({
   allowsExistingCustomerException: purpose.allowsExistingCustomerException,
 });
 
+/** What a message to the person may use besides the policy's facts: their values, for personalisation. */
+export interface SubjectRecord {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  organization: string | null;
+  attributes: Prisma.JsonValue;
+  timeZone: string | null;
+  /** A hard bounce: the address does not work (accuracy, not consent). */
+  emailUndeliverableAt: Date | null;
+  subject: DecisionSubject;
+}
+
+/**
+ * Many people as the policy sees them, read fresh in three queries (contacts, their ledgers,
+ * suppression hashes): what a campaign batch and a segment preview need. Missing IDs are absent
+ * from the map. The same fold and the same suppression check as for one person.
+ */
+export async function readSubjects(db: Db, suppressionKey: string, contactIds: readonly string[]): Promise<Map<string, SubjectRecord>> {
+  const ids = [...new Set(contactIds)];
+  if (ids.length === 0) return new Map();
+  const contacts = await db.contact.findMany({
+    where: { id: { in: ids } },
+    select: {
+      id: true,
+      email: true,
+      firstName: true,
+      lastName: true,
+      organization: true,
+      attributes: true,
+      timeZone: true,
+      emailUndeliverableAt: true,
+      status: true,
+    },
+  });
+  const events = await db.consentEvent.findMany({
+    where: { contactId: { in: contacts.map((c) => c.id) } },
+    select: { ...LEDGER_FOLD_ARGS.select, contactId: true },
+    orderBy: [{ contactId: 'asc' }, ...LEDGER_FOLD_ARGS.orderBy],
+  });
+  const ledgers = new Map<string, typeof events>();
+  for (const event of events) {
+    const ledger = ledgers.get(event.contactId);
+    if (ledger) ledger.push(event);
+    else ledgers.set(event.contactId, [event]);
+  }
+  const hashes = new Map(contacts.map((c) => [c.id, suppressionHash(suppressionKey, c.email)]));
+  const suppressed = new Set(
+    (await db.suppressionEntry.findMany({ where: { addressHash: { in: [...hashes.values()] } }, select: { addressHash: true } })).map(
+      (s) => s.addressHash,
+    ),
+  );
+  return new Map(
+    contacts.map(({ id, status, ...contact }) => [
+      id,
+      {
+        ...contact,
+        subject: {
+          status,
+          isSuppressed: suppressed.has(hashes.get(id) ?? ''),
+          consents: foldLedger((ledgers.get(id) ?? []).map(toLedgerEvent)),
+          timeZone: contact.timeZone,
+        },
+      },
+    ]),
+  );
+}
+
 /** The person as the policy sees them (state, suppression, folded ledger), read fresh; null if gone. */
-export async function readSubject(
-  db: Db,
-  suppressionKey: string,
-  contactId: string,
-): Promise<{ email: string; firstName: string | null; subject: DecisionSubject } | null> {
-  const contact = await db.contact.findUnique({
-    where: { id: contactId },
-    select: { email: true, firstName: true, status: true, consentEvents: LEDGER_FOLD_ARGS },
-  });
-  if (!contact) return null;
-  const suppressed = await db.suppressionEntry.findUnique({
-    where: { addressHash: suppressionHash(suppressionKey, contact.email) },
-    select: { addressHash: true },
-  });
-  return {
-    email: contact.email,
-    firstName: contact.firstName,
-    subject: { status: contact.status, isSuppressed: suppressed !== null, consents: foldLedger(contact.consentEvents.map(toLedgerEvent)) },
-  };
+export async function readSubject(db: Db, suppressionKey: string, contactId: string): Promise<SubjectRecord | null> {
+  return (await readSubjects(db, suppressionKey, [contactId])).get(contactId) ?? null;
 }
 
 /** Everything the policy needs about one contact and purpose, read fresh. No personal data in `subject` or `purpose`. */

@@ -2,10 +2,9 @@
 // (fold a 50-event ledger, decide with digest) against a pooled nodemailer send of a welcome
 // mail to a real SMTP server in another process (the project's mail sink).
 // Run: pnpm --filter @zweck/mail bench
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { decide, foldLedger, type AllowedDecision, type LedgerEvent } from '@zweck/policy';
+import { spawnSinkProcess } from '@zweck/mail-sink/process';
 import { createMailer, messageIdFor, renderWelcome } from '../src/index.ts';
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -35,23 +34,8 @@ const gate = () =>
 
 // The sink runs in its own process, as a mail server would, so that parsing received mail does
 // not count against the sender.
-const sinkMain = fileURLToPath(new URL('../../../infra/mail-sink/src/main.ts', import.meta.url));
-const sink = spawn(process.execPath, ['--import', 'tsx', sinkMain], {
-  cwd: fileURLToPath(new URL('../../../infra/mail-sink/', import.meta.url)),
-  env: {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'ZWECK_SINK_DIR')),
-    ZWECK_SMTP_PORT: '0',
-    ZWECK_SINK_HTTP_PORT: '0',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const smtpPort = await new Promise<number>((resolve, reject) => {
-  sink.stdout.on('data', (chunk: Buffer) => {
-    const match = /SMTP on 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
-    if (match) resolve(Number(match[1]));
-  });
-  sink.once('exit', (code) => reject(new Error(`mail sink exited with ${code}`)));
-});
+const sink = await spawnSinkProcess(process.env);
+const smtpPort = sink.smtpPort;
 
 const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: '"Zweck Bench" <bench@zweck.test>', maxConnections: 5 });
 const decision = gate();
@@ -90,7 +74,7 @@ for (let i = 0; i < gateRuns; i++) gate();
 const gateMicros = Number(process.hrtime.bigint() - gateStart) / 1e3 / gateRuns;
 
 mailer.close();
-sink.kill('SIGTERM');
+sink.stop();
 
 console.log(`send (pooled SMTP, ${inFlight} in flight, ${SENDS} messages): ${sendMicros.toFixed(1)} µs per message`);
 console.log(`send gate (fold 50 events + decide with digest):  ${gateMicros.toFixed(1)} µs per decision`);

@@ -33,6 +33,8 @@ const RECORD_TEXT = {
 /** Node's native SHA-256 for the decision digest: the same digest as the policy's pure default, faster on the send path. */
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 import { lockAndFoldLedger, readDecisionFacts, type DecisionFacts } from '@zweck/decision-facts';
+import { createCampaignActivities } from './campaign.activities.ts';
+import { createTemplateTestActivities } from './template-test.activity.ts';
 
 export interface ActivitiesConfig {
   /** Public base URL of the API, where unsubscribe links land (HTTPS in production). */
@@ -52,6 +54,18 @@ export interface ActivityDeps {
   config: ActivitiesConfig;
   /** The activities' clock; injected so that tests can pin it. */
   now?: () => Date;
+  /** Messages in flight at once in a campaign batch (default 8; at most the SMTP pool's size helps). */
+  campaignConcurrency?: number;
+}
+
+/**
+ * A send that failed: the SMTP answer of a permanent refusal (5xx), which is recorded and not
+ * retried; anything else is thrown as a retryable failure for Temporal, whose message is the SMTP
+ * answer or a fixed text, never the address.
+ */
+export function permanentRefusal(error: unknown): string {
+  if (error instanceof SmtpRejectedError && error.isPermanent) return error.response;
+  throw ApplicationFailure.retryable(error instanceof SmtpRejectedError ? error.response : 'SMTP transport error', 'SmtpTransientFailure');
 }
 
 export type SendOutcome =
@@ -60,7 +74,7 @@ export type SendOutcome =
   | { outcome: 'failed'; smtpResponse: string };
 
 /** Every side effect the workflows need, bound to injected dependencies (STYLE.md principle 10). */
-export function createActivities({ db, mailer, config, now = () => new Date() }: ActivityDeps) {
+export function createActivities({ db, mailer, config, now = () => new Date(), campaignConcurrency = 8 }: ActivityDeps) {
   const record = async (contactId: string, decision: Decision, decidedBy: string): Promise<void> => {
     await db.policyDecision.create({
       data: {
@@ -357,20 +371,18 @@ export function createActivities({ db, mailer, config, now = () => new Date() }:
       } else await db.message.update(sent);
       return { outcome: 'sent', messageRef: row.id };
     } catch (error) {
-      if (error instanceof SmtpRejectedError && error.isPermanent) {
-        await db.message.update({ where: { id: row.id }, data: { status: 'failed', smtpResponse: error.response } });
-        // The outcome is recorded; a permanent refusal is not retried.
-        return { outcome: 'failed', smtpResponse: error.response };
-      }
-      // Transient: let Temporal retry. The message's text is the SMTP answer, never the address.
-      throw ApplicationFailure.retryable(
-        error instanceof SmtpRejectedError ? error.response : 'SMTP transport error',
-        'SmtpTransientFailure',
-      );
+      const smtpResponse = permanentRefusal(error);
+      await db.message.update({ where: { id: row.id }, data: { status: 'failed', smtpResponse } });
+      // The outcome is recorded; a permanent refusal is not retried.
+      return { outcome: 'failed', smtpResponse };
     }
   }
 
-  return activities;
+  return {
+    ...activities,
+    ...createCampaignActivities({ db, mailer, config, now, sha256Hex, concurrency: campaignConcurrency }),
+    ...createTemplateTestActivities({ db, mailer, config, now, sha256Hex }),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,4 +1,4 @@
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 import { sha256HexPure, ZChannel, ZPurposeId } from '@zweck/policy';
 
@@ -69,3 +69,49 @@ export function consentReceiptWorkflowId(contactId: string, consentEventIds: rea
   if (ids.length === 1) return `consent-receipt:${ids[0]}`;
   return `consent-receipt:${contactId}:${sha256HexPure(ids.join(',')).slice(0, 32)}`;
 }
+
+/** A broadcast campaign: one workflow per campaign, IDs and counts only in its history. */
+export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;
+
+export const ZCampaignTotals = z.object({
+  recipients: z.number().int().nonnegative(),
+  sent: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type CampaignTotals = z.infer<typeof ZCampaignTotals>;
+
+/** Where a campaign stands; carried over continue-as-new so that a run of any length keeps a short history. */
+export const ZCampaignState = z.object({
+  phase: z.enum(['resolving', 'sending']),
+  /** The last contact ID resolved from the segment (keyset cursor); null before the first page. */
+  cursor: z.uuid().nullable(),
+  totals: ZCampaignTotals,
+  paused: z.boolean(),
+});
+export type CampaignState = z.infer<typeof ZCampaignState>;
+
+export const ZCampaignInput = z.object({
+  version: z.literal(1),
+  campaignId: z.uuid(),
+  /** Page and batch sizes; the defaults suit production, tests use small ones to exercise paging. */
+  tuning: z.object({ resolvePage: z.number().int().min(1).max(10_000), sendBatch: z.number().int().min(1).max(5_000) }).optional(),
+  /** Absent on the first run; set by continue-as-new. */
+  state: ZCampaignState.optional(),
+});
+export type CampaignInput = z.infer<typeof ZCampaignInput>;
+
+export type CampaignProgress = CampaignState & {
+  status: 'waiting' | 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled' | 'refused';
+  refusedFor: string[];
+};
+
+export type CampaignOutcome =
+  { outcome: 'completed' | 'cancelled'; totals: CampaignTotals } | { outcome: 'refused'; reasonCodes: string[] };
+
+export const pauseCampaignSignal = defineSignal('pauseCampaign');
+export const resumeCampaignSignal = defineSignal('resumeCampaign');
+export const cancelCampaignSignal = defineSignal('cancelCampaign');
+export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProgress');
+
+export * from './template-test.contracts.ts';

@@ -1,3 +1,5 @@
 // The workflow bundle's entry: every workflow type the worker registers is exported here.
 export { consentReceiptWorkflow } from './consent-receipt.workflow.ts';
 export { welcomeWorkflow } from './welcome.workflow.ts';
+export { campaignWorkflow } from './campaign.workflow.ts';
+export { templateTestWorkflow } from './template-test.workflow.ts';

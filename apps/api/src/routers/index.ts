@@ -1,10 +1,13 @@
 import { router } from '../trpc/init.ts';
 import { authRouter } from './auth/auth.router.ts';
+import { campaignsRouter } from './campaigns/campaigns.router.ts';
 import { consentsRouter } from './consents/consents.router.ts';
 import { contactsRouter } from './contacts/contacts.router.ts';
 import { fieldsRouter } from './fields/fields.router.ts';
 import { outboxRouter } from './outbox/outbox.router.ts';
 import { purposesRouter } from './purposes/purposes.router.ts';
+import { segmentsRouter } from './segments/segments.router.ts';
+import { templatesRouter } from './templates/templates.router.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -13,6 +16,9 @@ export const appRouter = router({
   purposes: purposesRouter,
   fields: fieldsRouter,
   outbox: outboxRouter,
+  segments: segmentsRouter,
+  templates: templatesRouter,
+  campaigns: campaignsRouter,
 });
 
 /** The web UI imports this type, and only this type, from the API. */

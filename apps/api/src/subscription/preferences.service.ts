@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import { LEDGER_FOLD_ARGS, type Db, type Prisma } from '@zweck/db';
 import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { verifyPreferencesToken } from '@zweck/mail/unsubscribe-token';
 import { consentAt, foldLedger, toLedgerEvent } from '@zweck/policy';
@@ -32,7 +32,7 @@ const purposeSelect = {
     take: 1,
     select: { version: true, text: true, textHash: true },
   },
-} as const;
+} satisfies Prisma.PurposeSelect;
 
 /** Every consent-based e-mail purpose with the person's current choice, as the ledger fold says. */
 export async function readPreferences(db: Db, secret: string, token: string, now = new Date()): Promise<Preferences> {

@@ -72,6 +72,24 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
     'Special categories of personal data (health, religion, politics, union membership, origin, sexual orientation, genetic or biometric data; Art. 9(1) GDPR) cannot be declared: Zweck does not store them.',
   FIELD_TYPE_LOCKED:
     'The type of a built-in field, or of a field that contacts already hold values for, cannot change. Create a new field instead.',
+  // Templates.
+  TEMPLATE_NOT_FOUND: 'There is no such template (any more). Reload the page.',
+  TEMPLATE_NAME_TAKEN: 'There is already a template with this name. Choose another one.',
+  TEMPLATE_INVALID: 'The template has problems: see the messages beside the subject and the bodies.',
+  TEMPLATE_IN_USE: 'A campaign uses this template, so it cannot be deleted.',
+  // Broadcast campaigns.
+  CAMPAIGN_NOT_FOUND: 'There is no such campaign (any more).',
+  CAMPAIGN_SEGMENT_NOT_FOUND: 'That segment does not exist (any more). Choose another one.',
+  CAMPAIGN_TEMPLATE_NOT_FOUND: 'That template does not exist (any more). Choose another one.',
+  CAMPAIGN_TEMPLATE_NOT_MARKETING:
+    'A direct-marketing purpose sends marketing templates only: they carry the unsubscribe link, the preference center, the privacy notice and the imprint.',
+  CAMPAIGN_SCHEDULE_IN_PAST: 'The scheduled time has passed. Choose a time ahead, or send now.',
+  CAMPAIGN_NOT_DRAFT: 'This campaign has been started, so it can no longer be changed.',
+  CAMPAIGN_NOT_ACTIVE: 'This campaign is not running, so it cannot be paused, resumed or cancelled.',
+  // Segments.
+  SEGMENT_NOT_FOUND: 'There is no such segment (any more).',
+  SEGMENT_NAME_TAKEN: 'There is already a segment with this name. Choose another one.',
+  SEGMENT_IN_USE: 'Campaigns use this segment, so it stays: their audience must remain explainable. Edit it or keep it.',
 };
 
 const TRANSPORT_MESSAGES: Record<string, string> = {

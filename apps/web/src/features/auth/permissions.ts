@@ -15,6 +15,12 @@ const PERMISSIONS = {
   'consents.receipt': ['admin', 'dpo'],
   'catalogue.read': ['admin', 'dpo', 'marketer'],
   'catalogue.edit': ['admin', 'dpo'],
+  'segments.read': ['admin', 'marketer', 'dpo'],
+  'segments.edit': ['admin', 'marketer'],
+  'templates.read': ['admin', 'marketer', 'dpo'],
+  'templates.edit': ['admin', 'marketer'],
+  'campaigns.read': ['admin', 'marketer', 'dpo', 'sales'],
+  'campaigns.write': ['admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -42,6 +42,27 @@ export function AppLayout() {
                   </NavLink>
                 </li>
               ) : null}
+              {can(user.role, 'segments.read') ? (
+                <li>
+                  <NavLink to="/segments" className={navClass}>
+                    Segments
+                  </NavLink>
+                </li>
+              ) : null}
+              {can(user.role, 'templates.read') ? (
+                <li>
+                  <NavLink to="/templates" className={navClass}>
+                    Templates
+                  </NavLink>
+                </li>
+              ) : null}
+              {can(user.role, 'campaigns.read') ? (
+                <li>
+                  <NavLink to="/campaigns" className={navClass}>
+                    Campaigns
+                  </NavLink>
+                </li>
+              ) : null}
               {can(user.role, 'catalogue.read') ? (
                 <li>
                   <NavLink to="/catalogue" className={navClass}>
