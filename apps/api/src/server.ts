@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { findSessionUser, SESSION_COOKIE } from './auth/session.ts';
+import { allowImportBodies } from './import/import-body-limit.ts';
 import { appRouter, type AppRouter } from './routers/index.ts';
 import type { ApiDeps, Context } from './trpc/context.ts';
 import { registerSubscriptionRoutes } from './subscription/subscription.routes.ts';
@@ -76,6 +77,8 @@ export function createServer(deps: ApiDeps): ApiServer {
     };
   };
 
+  // Only the import's two procedures take a file-sized body.
+  allowImportBodies(app, '/trpc', BODY_LIMIT);
   void app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

@@ -14,6 +14,7 @@ import { PurposesPage } from './features/catalogue/purposes-page.tsx';
 import { ContactPage } from './features/contacts/contact-page.tsx';
 import { ContactsListPage } from './features/contacts/contacts-list-page.tsx';
 import { NewContactPage } from './features/contacts/new-contact-page.tsx';
+import { ImportPage } from './features/import/import-page.tsx';
 import { AppLayout } from './features/layout/app-layout.tsx';
 import { NotFoundPage } from './features/layout/not-found-page.tsx';
 import { RouteError } from './features/layout/route-error.tsx';
@@ -175,6 +176,14 @@ const router = createBrowserRouter([
         element: (
           <RequirePermission permission="campaigns.write">
             <EditCampaignPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'import',
+        element: (
+          <RequirePermission permission="contacts.import">
+            <ImportPage />
           </RequirePermission>
         ),
       },

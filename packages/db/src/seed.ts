@@ -83,6 +83,16 @@ export const STAFF_NOTIFICATIONS_PURPOSE = {
 } as const;
 
 /**
+ * Purposes the product itself sends under (confirmations, answers to requests, mail to staff):
+ * their basis and channel stay as shipped, and they carry no imported or marketing data.
+ */
+export const SYSTEM_PURPOSE_IDS: ReadonlySet<string> = new Set([
+  CONSENT_CONFIRMATION_PURPOSE.id,
+  DATA_SUBJECT_RIGHTS_PURPOSE.id,
+  STAFF_NOTIFICATIONS_PURPOSE.id,
+]);
+
+/**
  * Looking after business contacts (enquiries, offers, meetings) rests on legitimate interest with
  * a documented balancing test. It is not direct marketing: no newsletters go out under it.
  */

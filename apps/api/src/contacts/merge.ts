@@ -113,9 +113,9 @@ export async function mergeContacts(
       select: { field: true, legalBasis: true },
       orderBy: { recordedAt: 'desc' },
     });
-    const survivorBasis = await tx.provenance.findMany({
+    const survivorRows = await tx.provenance.findMany({
       where: { contactId: survivor.id },
-      select: { field: true, legalBasis: true },
+      select: { field: true, source: true, reference: true, legalBasis: true, actor: true },
       orderBy: { recordedAt: 'desc' },
     });
     await tx.provenance.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
@@ -147,16 +147,23 @@ export async function mergeContacts(
           legalBasis: basisOf(field),
           actor: input.actor,
         })),
-        // The duplicate's rows for these fields moved here too; the newest row must say that the
-        // value in force is the survivor's own, so it repeats the survivor's basis for it.
-        ...plan.discarded.map((field) => ({
-          contactId: survivor.id,
-          field,
-          source: 'merge',
-          reference: `kept:contact:${survivor.id}`,
-          legalBasis: survivorBasis.find((p) => p.field === field)?.legalBasis ?? basisOf(field),
-          actor: input.actor,
-        })),
+        // The duplicate's rows for these fields moved here too; the newest row of each must again
+        // say where the value in force came from, so the survivor's own row is repeated.
+        ...plan.discarded.flatMap((field) => {
+          const own = survivorRows.find((p) => p.field === field);
+          return own
+            ? [
+                {
+                  contactId: survivor.id,
+                  field,
+                  source: own.source,
+                  reference: own.reference,
+                  legalBasis: own.legalBasis,
+                  actor: own.actor,
+                },
+              ]
+            : [];
+        }),
       ],
     });
     await audit(tx, {

@@ -4,6 +4,7 @@ import { campaignsRouter } from './campaigns/campaigns.router.ts';
 import { consentsRouter } from './consents/consents.router.ts';
 import { contactsRouter } from './contacts/contacts.router.ts';
 import { fieldsRouter } from './fields/fields.router.ts';
+import { importRouter } from './import/import.router.ts';
 import { outboxRouter } from './outbox/outbox.router.ts';
 import { purposesRouter } from './purposes/purposes.router.ts';
 import { segmentsRouter } from './segments/segments.router.ts';
@@ -18,6 +19,7 @@ export const appRouter = router({
   outbox: outboxRouter,
   segments: segmentsRouter,
   templates: templatesRouter,
+  import: importRouter,
   campaigns: campaignsRouter,
 });
 

@@ -72,6 +72,14 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
     'Special categories of personal data (health, religion, politics, union membership, origin, sexual orientation, genetic or biometric data; Art. 9(1) GDPR) cannot be declared: Zweck does not store them.',
   FIELD_TYPE_LOCKED:
     'The type of a built-in field, or of a field that contacts already hold values for, cannot change. Create a new field instead.',
+  // Import.
+  IMPORT_FILE_INVALID: 'The file cannot be read as an import. Correct it and choose it again.',
+  IMPORT_TOO_LARGE: 'The file is too large for one import (at most 5 MB and 10,000 rows). Split it into smaller files.',
+  IMPORT_FILE_CHANGED: 'This is not the file the dry run checked. Run the dry run again.',
+  IMPORT_REPORT_CHANGED:
+    'The contacts have changed since the dry run, so some rows would now have another outcome. Run the dry run again and review it.',
+  IMPORT_HAS_REJECTED_ROWS: 'Some rows are rejected, so nothing was imported. Import only the valid rows, or correct the file.',
+  IMPORT_NOTHING_TO_IMPORT: 'Every row of this file is rejected: there is nothing to import.',
   // Templates.
   TEMPLATE_NOT_FOUND: 'There is no such template (any more). Reload the page.',
   TEMPLATE_NAME_TAKEN: 'There is already a template with this name. Choose another one.',

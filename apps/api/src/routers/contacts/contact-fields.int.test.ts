@@ -166,7 +166,7 @@ describe('contact fields, duplicates and merge', () => {
     expect(ledgerAfter.map(({ contactId: _c, ...rest }) => rest)).toEqual(ledgerBefore.map(({ contactId: _c, ...rest }) => rest));
     expect(ledgerAfter.find((e) => e.id === duplicateEvent.id)).toBeDefined();
     // Provenance: everything both had, plus the merge for the contact and each filled field, and
-    // for each field whose survivor value was kept a row that says so (it is the newest).
+    // for each field whose survivor value was kept its own row once more (so it is the newest).
     expect(merged.provenance).toHaveLength(provenanceBefore + 1 + 3 + 2);
     const mergeRows = (reference: string) =>
       merged.provenance
@@ -174,7 +174,11 @@ describe('contact fields, duplicates and merge', () => {
         .map((p) => p.field ?? '(contact)')
         .sort();
     expect(mergeRows(`contact:${duplicate.id}`)).toEqual(['(contact)', 'job_title', 'organization', 'phone']);
-    expect(mergeRows(`kept:contact:${survivor.id}`)).toEqual(['email', 'last_name']);
+    // For each kept value the newest row is again the survivor's own (staff entry), not the duplicate's.
+    for (const field of ['email', 'last_name']) {
+      const newest = merged.provenance.filter((p) => p.field === field).sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime())[0];
+      expect(newest).toMatchObject({ source: 'staff_entry', reference: 'admin-ui' });
+    }
     expect(await h.db.contact.count({ where: { id: duplicate.id } })).toBe(0);
     // The merged-away record's welcome workflow ends instead of acting on a missing contact.
     const ended = await h.temporal.workflow.getHandle(welcomeWorkflowId(duplicate.id, 'newsletter')).describe();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isUniqueViolation, type Db, type Prisma } from '@zweck/db';
-import { CONSENT_CONFIRMATION_PURPOSE, DATA_SUBJECT_RIGHTS_PURPOSE, STAFF_NOTIFICATIONS_PURPOSE } from '@zweck/db/seed';
+import { SYSTEM_PURPOSE_IDS } from '@zweck/db/seed';
 import { audit } from '../../audit.ts';
 import { auditDiff } from '../../audit-diff.ts';
 import { AppError } from '../../trpc/errors.ts';
@@ -28,7 +28,6 @@ const textHash = (text: string): string => `sha256:${createHash('sha256').update
  * Purposes the product itself sends under: the double opt-in confirmation and the answers to
  * data-subject requests. Their basis and their e-mail channel are what makes that mail lawful.
  */
-const SYSTEM_PURPOSES = new Set<string>([CONSENT_CONFIRMATION_PURPOSE.id, DATA_SUBJECT_RIGHTS_PURPOSE.id, STAFF_NOTIFICATIONS_PURPOSE.id]);
 
 const purposeSelect = {
   id: true,
@@ -117,7 +116,7 @@ function checkPurposeRules(values: PurposeValues): void {
 }
 
 function checkSystemPurpose(id: string, current: { legalBasis: string }, values: PurposeValues): void {
-  if (!SYSTEM_PURPOSES.has(id)) return;
+  if (!SYSTEM_PURPOSE_IDS.has(id)) return;
   if (values.legalBasis !== current.legalBasis) {
     throw new AppError(
       'SYSTEM_PURPOSE_LOCKED',

@@ -21,6 +21,7 @@ const PERMISSIONS = {
   'templates.edit': ['admin', 'marketer'],
   'campaigns.read': ['admin', 'marketer', 'dpo', 'sales'],
   'campaigns.write': ['admin', 'marketer'],
+  'contacts.import': ['admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -35,6 +35,13 @@ export function AppLayout() {
                   </NavLink>
                 </li>
               ) : null}
+              {can(user.role, 'contacts.import') ? (
+                <li>
+                  <NavLink to="/import" className={navClass}>
+                    Import
+                  </NavLink>
+                </li>
+              ) : null}
               {can(user.role, 'outbox.read') ? (
                 <li>
                   <NavLink to="/outbox" className={navClass}>
