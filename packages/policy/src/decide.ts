@@ -273,14 +273,34 @@ export interface DecideOptions {
 
 export function decide(request: DecisionRequest, options: DecideOptions = {}): Decision {
   const verdict = evaluate(request);
-  const base: DecisionBase = {
-    purposeId: request.purpose.id,
-    channel: request.channel,
-    action: request.action,
-    decidedAt: request.now,
+  const inputDigest = digestOfOrdered(decisionFacts(request), options.sha256Hex);
+  const { purpose, channel, action, now: decidedAt } = request;
+  // Literals of one fixed shape, not spreads: the send gate builds one of these per message.
+  if (!verdict.allowed) {
+    return {
+      purposeId: purpose.id,
+      channel,
+      action,
+      decidedAt,
+      policyVersion: POLICY_VERSION,
+      inputDigest,
+      allowed: false,
+      grounds: null,
+      reasons: verdict.reasons,
+      notBefore: verdict.notBefore,
+    };
+  }
+  const allowed = {
+    purposeId: purpose.id,
+    channel,
+    action,
+    decidedAt,
     policyVersion: POLICY_VERSION,
-    inputDigest: digestOfOrdered(decisionFacts(request), options.sha256Hex),
+    inputDigest,
+    allowed: true,
+    grounds: verdict.grounds,
+    conditions: verdict.conditions,
+    reasons: [],
   };
-  if (!verdict.allowed) return { ...base, ...verdict };
-  return { ...base, ...verdict } as unknown as AllowedDecision; // the one place the brand is applied
+  return allowed as unknown as AllowedDecision; // the one place the brand is applied
 }
