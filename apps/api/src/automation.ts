@@ -202,6 +202,11 @@ export async function campaignRefusal(temporal: Client, campaignId: string, time
   try {
     return await temporal.withDeadline(Date.now() + timeoutMs, async () => {
       const { status } = await handle.describe();
+      // The refusal is written to the campaign row a moment before the workflow closes: ask it.
+      if (status.name === 'RUNNING') {
+        const progress = await handle.query(campaignProgressQuery);
+        return progress.status === 'refused' ? progress.refusedFor : null;
+      }
       if (status.name !== 'COMPLETED') return null;
       const result: CampaignOutcome = await handle.result();
       return result.outcome === 'refused' ? result.reasonCodes : null;
