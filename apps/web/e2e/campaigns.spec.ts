@@ -3,50 +3,25 @@
 // then unsubscribed; subscribed but never confirmed; none) form a segment; a marketer composes a campaign
 // to it, starts it and watches it complete: one mail sent, three skipped with the policy's reasons.
 // A second campaign, scheduled for later, is cancelled after a confirmation. The DPO reads both.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createMailSinkClient, type MailSinkClient, type StoredMessageSummary } from '@zweck/mail-sink/client';
-import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  DPO,
+  MARKETER,
+  WORKFLOW_TIMEOUT,
+  eventually,
+  mainNav,
+  region,
+  requireEnv,
+  signIn,
+  trpcMutation,
+  useBrowser,
+} from './support';
 
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
-const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
-/** Workflows run on a real Temporal: give them time, but not forever. */
-const WORKFLOW_TIMEOUT = 90_000;
 const FOOTER_HTML =
   '<p>{{imprint}} · <a href="{{privacy_notice_url}}">Privacy</a> · <a href="{{preferences_url}}">Preferences</a> · <a href="{{unsubscribe_url}}">Unsubscribe</a></p>';
 const FOOTER_TEXT = '{{imprint}}\nPrivacy: {{privacy_notice_url}}\nPreferences: {{preferences_url}}\nUnsubscribe: {{unsubscribe_url}}';
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Run this spec through vitest (e2e/global-setup.ts starts the whole product), ` +
-        'or point it at a running installation with ZWECK_E2E_URL=http://127.0.0.1:4000 ZWECK_E2E_MAIL_SINK_URL=http://127.0.0.1:8025 after `pnpm up`.',
-    );
-  }
-  return value;
-}
-
-/** Polls `find` until it returns something, for at most `timeoutMs`. */
-async function eventually<T>(find: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = await find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${what}: nothing within ${timeoutMs / 1000}s`);
-}
-
-/** A tRPC call over HTTP with the page's session cookie (no transformer: the body is the input itself). */
-async function trpcCall<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await request.post(`/trpc/${path}`, { data: input as Record<string, unknown> });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!response.ok() || !body.result) throw new Error(`${path} failed: ${JSON.stringify(body.error ?? body)}`);
-  return body.result.data;
-}
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 /** A `datetime-local` value in this machine's time zone, which the browser shares. */
@@ -54,7 +29,6 @@ const localValue = (date: Date): string =>
   `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 
 describe('admin UI: broadcast campaigns', () => {
-  let browser: Browser | undefined;
   let sink: MailSinkClient;
   const tag = `e2e-camp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const address = (who: string): string => `${tag}-${who}@example.org`;
@@ -63,54 +37,12 @@ describe('admin UI: broadcast campaigns', () => {
   const subject = `November news ${tag}`;
   let completedCampaignUrl = '';
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+  const withPage = useBrowser();
+
+  beforeAll(() => {
     sink = createMailSinkClient(requireEnv('ZWECK_E2E_MAIL_SINK_URL'));
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  /** A fresh browser context (no cookies) per step; a screenshot of where it stood if the step fails. */
-  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
-    const baseUrl = requireEnv('ZWECK_E2E_URL');
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    try {
-      await body(page);
-    } catch (error) {
-      await page.screenshot({ path: `${ARTIFACTS}failed-campaign-${name}.png`, fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/');
-    await page.getByRole('textbox', { name: 'E-mail', exact: true }).fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-  }
-
-  const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
   const mailsTo = async (to: string): Promise<StoredMessageSummary[]> => (await sink.list()).filter((m) => m.to === to);
 
   /** Subscribes on the hosted form's endpoint, as the person would. */
@@ -162,15 +94,15 @@ describe('admin UI: broadcast campaigns', () => {
     await unsubscribeFromWelcome(address('withdrawn'));
     // Subscribed on the form, never confirmed: the double opt-in is still pending.
     await subscribe(baseUrl, address('unconfirmed'));
-    await withPage('prepare', async (page) => {
+    await withPage('campaign-prepare', async (page) => {
       await signIn(page, MARKETER);
-      await trpcCall(page.request, 'contacts.create', { email: address('none'), allowPossibleDuplicate: true });
-      ({ id: segmentId } = await trpcCall<{ id: string }>(page.request, 'segments.create', {
+      await trpcMutation(page.request, 'contacts.create', { email: address('none'), allowPossibleDuplicate: true });
+      ({ id: segmentId } = await trpcMutation<{ id: string }>(page.request, 'segments.create', {
         name: `Campaign test ${tag}`,
         description: 'The four people of the campaign spec',
         definition: { version: 1, match: 'all', conditions: [{ type: 'field', field: 'email', op: 'starts_with', value: `${tag}-` }] },
       }));
-      ({ id: templateId } = await trpcCall<{ id: string }>(page.request, 'templates.create', {
+      ({ id: templateId } = await trpcMutation<{ id: string }>(page.request, 'templates.create', {
         name: `November news ${tag}`,
         kind: 'marketing',
         subject,
@@ -181,9 +113,9 @@ describe('admin UI: broadcast campaigns', () => {
   });
 
   it('a marketer composes a campaign to the segment, starts it and sees it complete with its outcomes', async () => {
-    await withPage('compose-and-run', async (page) => {
+    await withPage('campaign-compose-and-run', async (page) => {
       await signIn(page, MARKETER);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+      await mainNav(page).getByRole('link', { name: 'Campaigns' }).click();
       await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
       await page.getByRole('link', { name: 'New campaign' }).click();
       await page.getByRole('heading', { name: 'New campaign', level: 1 }).waitFor();
@@ -260,7 +192,7 @@ describe('admin UI: broadcast campaigns', () => {
   });
 
   it('a scheduled campaign waits, and is cancelled after a confirmation', async () => {
-    await withPage('schedule-and-cancel', async (page) => {
+    await withPage('campaign-schedule-and-cancel', async (page) => {
       await signIn(page, MARKETER);
       await page.goto('/campaigns/new');
       await page.getByRole('heading', { name: 'New campaign', level: 1 }).waitFor();
@@ -300,9 +232,9 @@ describe('admin UI: broadcast campaigns', () => {
   });
 
   it('the DPO follows campaigns but cannot compose or run them', async () => {
-    await withPage('dpo-read-only', async (page) => {
+    await withPage('campaign-dpo-read-only', async (page) => {
       await signIn(page, DPO);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+      await mainNav(page).getByRole('link', { name: 'Campaigns' }).click();
       await page.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
       await page.getByText('Read only: marketers and administrators compose and run campaigns.').waitFor();
       expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);

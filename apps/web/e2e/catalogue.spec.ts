@@ -1,14 +1,9 @@
 // The DPO's catalogues, end to end in Chromium against the real system: a new wording version
 // for the newsletter (the old one stays listed with its consents), a new field, and a purpose on
 // legitimate interest that cannot be saved without its balancing test.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
-const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, DPO, MARKETER, mainNav, region, signIn, uniqueSuffix, useBrowser } from './support';
 
 // The other specs run against the same installation at the same time and look for the shipped
 // newsletter texts: the new versions keep those sentences and add one.
@@ -19,73 +14,15 @@ const NEW_WORDING = {
 const OLD_WORDING_EN =
   'Yes, send me the monthly newsletter by e-mail. I can withdraw this consent at any time, with a link in every message.';
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Run this spec through vitest so that e2e/global-setup.ts starts the product, or point it at a running installation (ZWECK_E2E_URL=http://127.0.0.1:4000 after \`pnpm up\`).`,
-    );
-  }
-  return value;
-}
-
-/** Unique per run, so that the spec also runs against an installation that has seen it before. */
-const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+const suffix = uniqueSuffix();
 
 describe('admin UI: the purpose and field catalogues', () => {
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
-    const baseUrl = requireEnv('ZWECK_E2E_URL');
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    try {
-      await body(page);
-    } catch (error) {
-      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/');
-    await page.getByRole('textbox', { name: 'E-mail', exact: true }).fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-  }
+  const withPage = useBrowser();
 
   async function openCatalogue(page: Page): Promise<void> {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalogue' }).click();
+    await mainNav(page).getByRole('link', { name: 'Catalogue' }).click();
     await page.getByRole('heading', { name: 'Catalogue', level: 1 }).waitFor();
   }
-
-  const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
 
   it('adds a new wording version to the newsletter; the old version stays listed with the consents given under it', async () => {
     await withPage('catalogue-wording', async (page) => {

@@ -3,41 +3,24 @@
 // differently; the form warns while typing and again on saving; the marketer saves anyway, then
 // merges the second record into the first after reading the preview, and the survivor shows the
 // merged values with their provenance.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  DPO,
+  MARKETER,
+  emailInput,
+  openNewContactForm,
+  region,
+  signIn,
+  trpcMutation,
+  trpcQuery,
+  uniqueEmail,
+  useBrowser,
+} from './support';
 
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
-const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Run this spec through vitest (e2e/global-setup.ts starts the whole product), ` +
-        'or point it at a running installation with ZWECK_E2E_URL=http://127.0.0.1:4000 after `pnpm up`.',
-    );
-  }
-  return value;
-}
-
-const suffix = (): string => `${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
-const uniqueEmail = (label: string): string => `e2e-${label}-${suffix()}@example.org`;
 /** A Berlin number of its own per run, so that a run against a long-lived installation finds only its own duplicates. */
 const berlinDigits = (): string => `${2 + Math.floor(Math.random() * 8)}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
-
-/** A tRPC call over HTTP with the page's session cookie (no transformer: the body is the input itself). */
-async function trpcCall<T>(request: APIRequestContext, kind: 'query' | 'mutation', path: string, input: unknown): Promise<T> {
-  const response =
-    kind === 'query'
-      ? await request.get(input === undefined ? `/trpc/${path}` : `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`)
-      : await request.post(`/trpc/${path}`, { data: input as Record<string, unknown> });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!response.ok() || !body.result) throw new Error(`${path} failed: ${JSON.stringify(body.error ?? body)}`);
-  return body.result.data;
-}
 
 interface CatalogueField {
   key: string;
@@ -49,61 +32,7 @@ interface CatalogueField {
 }
 
 describe('admin UI: contacts, duplicates and merge', () => {
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  /** A fresh browser context (no cookies) per step; a screenshot of where it stood if it fails. */
-  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
-    const baseUrl = requireEnv('ZWECK_E2E_URL');
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    try {
-      await body(page);
-    } catch (error) {
-      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
-
-  const emailInput = (page: Page) => page.getByRole('textbox', { name: 'E-mail', exact: true });
-  const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
-
-  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/');
-    await emailInput(page).fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-  }
-
-  async function openNewContactForm(page: Page): Promise<void> {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New contact' }).click();
-    await page.getByRole('heading', { name: 'New contact', level: 1 }).waitFor();
-  }
+  const withPage = useBrowser();
 
   const contactIdOf = (page: Page): string => new URL(page.url()).pathname.split('/').pop() ?? '';
 
@@ -112,12 +41,12 @@ describe('admin UI: contacts, duplicates and merge', () => {
     // Art. 5(1)(c)); where the catalogue does not say so yet, the DPO allows them for product updates.
     await withPage('contacts-catalogue', async (page) => {
       await signIn(page, DPO);
-      const fields = await trpcCall<CatalogueField[]>(page.request, 'query', 'fields.list', undefined);
+      const fields = await trpcQuery<CatalogueField[]>(page.request, 'fields.list');
       for (const key of ['phone', 'notes']) {
         const field = fields.find((f) => f.key === key);
         expect(field).toBeDefined();
         if (!field || field.purposes.length > 0) continue;
-        await trpcCall(page.request, 'mutation', 'fields.update', {
+        await trpcMutation(page.request, 'fields.update', {
           key: field.key,
           label: field.label,
           description: field.description,

@@ -1,73 +1,12 @@
 // The import wizard, end to end in Chromium against the real system: a marketer chooses a CSV
 // file with one good row and one without its proof of consent, reads the dry run's exact report,
 // imports the valid row only, and opens the contact it created, consent and provenance included.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
-const SALES = { email: 'sales@zweck.test', password: 'zweck-sales-demo' };
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Run this spec through vitest (e2e/global-setup.ts starts the whole product), ` +
-        'or point it at a running installation with ZWECK_E2E_URL=http://127.0.0.1:4000 after `pnpm up`.',
-    );
-  }
-  return value;
-}
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, MARKETER, SALES, mainNav, signIn, useBrowser } from './support';
 
 describe('admin UI: importing contacts', () => {
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
-    const baseUrl = requireEnv('ZWECK_E2E_URL');
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    try {
-      await body(page);
-    } catch (error) {
-      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/');
-    await page.getByRole('textbox', { name: 'E-mail', exact: true }).fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-  }
+  const withPage = useBrowser();
 
   const cellsOf = async (page: Page) =>
     page
@@ -87,7 +26,7 @@ describe('admin UI: importing contacts', () => {
         `${bad};Bodo;Beweislos;newsletter;web_form;;en;2026-10-02T10:00:00+02:00;Newsletter form on our website\n`;
 
       await signIn(page, MARKETER);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }).click();
+      await mainNav(page).getByRole('link', { name: 'Import' }).click();
       await page.getByRole('heading', { name: 'Import contacts', level: 1 }).waitFor();
 
       // Step 1: the file, its source; the help names the columns and offers a template.
@@ -150,7 +89,7 @@ describe('admin UI: importing contacts', () => {
   it('offers sales no import', async () => {
     await withPage('import-sales', async (page) => {
       await signIn(page, SALES);
-      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import' }).count()).toBe(0);
+      expect(await mainNav(page).getByRole('link', { name: 'Import' }).count()).toBe(0);
       await page.goto('/import');
       await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
     });

@@ -1,102 +1,31 @@
 // The thin slice, end to end in Chromium against the real system: sign in, add a contact with
 // consent and its proof, watch the policy allow the welcome mail and the mail arrive with its
 // one-click unsubscribe headers; a contact without consent gets a denial and no mail.
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
-const SALES = { email: 'sales@zweck.test', password: 'zweck-sales-demo' };
-const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
-/** The workflow runs on a real Temporal: give it time, but not forever. */
-const WORKFLOW_TIMEOUT = 90_000;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. This spec drives the whole product (API serving the built UI, worker, Temporal, SMTP sink). ` +
-        'Run it through vitest so that e2e/global-setup.ts starts everything, or point it at a running installation, e.g. ' +
-        'ZWECK_E2E_URL=http://127.0.0.1:4000 ZWECK_E2E_MAIL_SINK_URL=http://127.0.0.1:8025 after `pnpm up`.',
-    );
-  }
-  return value;
-}
-
-/** Polls `find` until it returns something, for at most `timeoutMs`. */
-async function eventually<T>(find: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = await find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`nothing found within ${timeoutMs / 1000}s`);
-}
-
-const uniqueEmail = (label: string): string => `e2e-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.org`;
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  DPO,
+  MARKETER,
+  SALES,
+  WORKFLOW_TIMEOUT,
+  emailInput,
+  eventually,
+  mainNav,
+  openNewContactForm,
+  region,
+  requireEnv,
+  signIn,
+  uniqueEmail,
+  useBrowser,
+} from './support';
 
 describe('admin UI: the thin slice', () => {
-  let browser: Browser | undefined;
   let sink: MailSinkClient | undefined;
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  /** A fresh browser context (no cookies) per test; a screenshot of where it stood if the test fails. */
-  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
-    // Every test fails (none is skipped) when there is no system to test.
-    const baseUrl = requireEnv('ZWECK_E2E_URL');
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1360, height: 1000 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    try {
-      await body(page);
-    } catch (error) {
-      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
-
-  const emailInput = (page: Page) => page.getByRole('textbox', { name: 'E-mail', exact: true });
-
-  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/');
-    await emailInput(page).fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-  }
-
-  async function openNewContactForm(page: Page): Promise<void> {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New contact' }).click();
-    await page.getByRole('heading', { name: 'New contact', level: 1 }).waitFor();
-  }
+  const withPage = useBrowser();
 
   /** Saves the form and waits for the contact's own page; returns its ID. */
   async function save(page: Page): Promise<string> {
@@ -105,8 +34,6 @@ describe('admin UI: the thin slice', () => {
     await page.getByRole('heading', { name: 'Policy decisions' }).waitFor();
     return new URL(page.url()).pathname.split('/').pop() ?? '';
   }
-
-  const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
 
   it('refuses a wrong password with a plain message', async () => {
     await withPage('wrong-password', async (page) => {
@@ -156,7 +83,7 @@ describe('admin UI: the thin slice', () => {
       await region(page, 'Messages').getByRole('cell', { name: 'Sent', exact: true }).waitFor({ timeout: WORKFLOW_TIMEOUT });
       await page.screenshot({ path: `${ARTIFACTS}03-contact-with-decision.png`, fullPage: true });
 
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outbox' }).click();
+      await mainNav(page).getByRole('link', { name: 'Outbox' }).click();
       await page.getByRole('heading', { name: 'Outbox', level: 1 }).waitFor();
       await page.getByRole('row').filter({ hasText: email }).getByRole('link').click();
       await page.getByRole('heading', { name: 'Headers' }).waitFor();
@@ -177,7 +104,7 @@ describe('admin UI: the thin slice', () => {
       // The recipient follows the link from the mail, in a browser that is signed in to nothing.
       const unsubscribeUrl = /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec((await header('List-Unsubscribe').textContent()) ?? '')?.[1];
       expect(unsubscribeUrl).toBeDefined();
-      const recipient = await browser!.newContext();
+      const recipient = await page.context().browser()!.newContext();
       try {
         const inbox = await recipient.newPage();
         await inbox.goto(unsubscribeUrl!);
@@ -191,7 +118,7 @@ describe('admin UI: the thin slice', () => {
         await recipient.close();
       }
       await page.goBack();
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+      await mainNav(page).getByRole('link', { name: 'Contacts' }).click();
       await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
       await region(page, 'Consent').getByText('Withdrawn', { exact: true }).waitFor();
       await region(page, 'Consent ledger').getByText('Withdrawn', { exact: true }).waitFor();
@@ -303,7 +230,7 @@ describe('admin UI: the thin slice', () => {
   it('shows a sales user neither the outbox nor the contact form', async () => {
     await withPage('sales-navigation', async (page) => {
       await signIn(page, SALES);
-      const nav = page.getByRole('navigation', { name: 'Main' });
+      const nav = mainNav(page);
       expect(await nav.getByRole('link', { name: 'Contacts' }).isVisible()).toBe(true);
       expect(await nav.getByRole('link', { name: 'Outbox' }).count()).toBe(0);
       expect(await nav.getByRole('link', { name: 'New contact' }).count()).toBe(0);

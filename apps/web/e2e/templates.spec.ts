@@ -2,95 +2,15 @@
 // template without the unsubscribe link is refused beside its bodies, the footer button fixes it,
 // the preview renders it for a sample contact in a sandboxed frame, and a test goes to the
 // marketer's own inbox through the worker and the SMTP sink.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createMailSinkClient } from '@zweck/mail-sink/client';
-import { chromium, type APIRequestContext, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, DPO, MARKETER, eventually, mainNav, requireEnv, signIn, trpcMutation, uniqueSuffix, useBrowser } from './support';
 
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const MARKETER = { email: 'marketer@zweck.test', password: 'zweck-marketer-demo' };
-const DPO = { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' };
 const WORKFLOW_TIMEOUT = 45_000;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Run this spec through vitest so that e2e/global-setup.ts starts the product, or point it at a running installation (ZWECK_E2E_URL=http://127.0.0.1:4000 ZWECK_E2E_MAIL_SINK_URL=http://127.0.0.1:8025 after \`pnpm up\`).`,
-    );
-  }
-  return value;
-}
-
-/** Unique per run, so that the spec also runs against an installation that has seen it before. */
-const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
-
-/** A tRPC mutation over HTTP with the page's session cookie (no transformer: the body is the input itself). */
-async function mutate<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await request.post(`/trpc/${path}`, { data: input as Record<string, unknown> });
-  const body = (await response.json()) as { result?: { data: T }; error?: unknown };
-  if (!response.ok() || !body.result) throw new Error(`${path} failed: ${JSON.stringify(body.error ?? body)}`);
-  return body.result.data;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const suffix = uniqueSuffix();
 
 describe('admin UI: templates', () => {
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function withPage(name: string, body: (page: Page) => Promise<void>): Promise<void> {
-    const baseUrl = requireEnv('ZWECK_E2E_URL');
-    if (!browser) throw new Error('the browser did not start');
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 1100 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    try {
-      await body(page);
-    } catch (error) {
-      await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.goto('/');
-    await page.getByRole('textbox', { name: 'E-mail', exact: true }).fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
-  }
+  const withPage = useBrowser({ viewport: { width: 1440, height: 1100 } });
 
   const templateName = `Autumn offers ${suffix}`;
 
@@ -99,14 +19,14 @@ describe('admin UI: templates', () => {
       await signIn(page, MARKETER);
       // A sample contact whose first name tries to inject markup.
       const lastName = `Preview${suffix}`;
-      await mutate(page.request, 'contacts.create', {
+      await trpcMutation(page.request, 'contacts.create', {
         email: `e2e-template-${suffix}@example.org`,
         firstName: 'Greta <b>bold</b>',
         lastName,
         attributes: { city: 'Leipzig' },
       });
 
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+      await mainNav(page).getByRole('link', { name: 'Templates' }).click();
       await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
       await page.getByRole('link', { name: 'New template' }).click();
       await page.getByRole('heading', { name: 'New template', level: 1 }).waitFor();
@@ -166,7 +86,7 @@ describe('admin UI: templates', () => {
       expect((await sink.list()).filter((m) => m.subject === subject)).toHaveLength(1);
 
       // The template is listed, and the outbox shows the test.
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+      await mainNav(page).getByRole('link', { name: 'Templates' }).click();
       await page.getByRole('row').filter({ hasText: templateName }).waitFor();
       await page.screenshot({ path: `${ARTIFACTS}33-templates-list.png`, fullPage: true });
     });
@@ -175,7 +95,7 @@ describe('admin UI: templates', () => {
   it('shows the DPO the template read-only, with its preview', async () => {
     await withPage('templates-dpo', async (page) => {
       await signIn(page, DPO);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+      await mainNav(page).getByRole('link', { name: 'Templates' }).click();
       await page.getByText('Read only: marketers and administrators write templates.').waitFor();
       expect(await page.getByRole('link', { name: 'New template' }).count()).toBe(0);
       await page.getByRole('link', { name: templateName }).click();

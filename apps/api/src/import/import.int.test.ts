@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { TRPCError } from '@trpc/server';
 import { suppressionHash } from '@zweck/db';
 import { CATALOGUE } from '@zweck/db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../test/harness.ts';
+import { newsletterConsent, rejection } from '../test/helpers.ts';
 import { exportContacts } from './contacts-format.ts';
 import { IMPORT_LIMITS } from './import-file.ts';
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError & { cause: { code: string; field?: string } };
-};
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -59,15 +50,7 @@ describe('import of contacts', () => {
         email: 'anna.alt@example.org',
         firstName: 'Anna',
         lastName: 'Alt',
-        consent: {
-          purposeId: 'newsletter',
-          channel: 'email',
-          method: 'in_person',
-          wordingVersion: '2026-11',
-          wordingLanguage: 'en',
-          grantedAt: '2026-09-01T10:00:00+02:00',
-          source: 'Office visit',
-        },
+        consent: newsletterConsent({ grantedAt: '2026-09-01T10:00:00+02:00', source: 'Office visit' }),
       })
     ).id;
     bernd = (await caller.contacts.create({ email: 'bernd@example.org', firstName: 'Bernd', lastName: 'Bauer', phone: '+49 30 1234567' }))

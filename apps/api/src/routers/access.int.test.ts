@@ -1,18 +1,8 @@
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../test/harness.ts';
+import { codeOf } from '../test/helpers.ts';
 import type { ProcedureMeta } from '../trpc/init.ts';
 import { appRouter } from './index.ts';
-
-const codeOf = async (promise: Promise<unknown>): Promise<string> => {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-};
 
 describe('access control', () => {
   let h: Harness;

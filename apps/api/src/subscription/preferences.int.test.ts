@@ -1,6 +1,7 @@
 import { createPreferencesToken, createUnsubscribeToken } from '@zweck/mail/unsubscribe-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHarness } from '../test/harness.ts';
+import { newsletterConsent } from '../test/helpers.ts';
 
 describe('preference center', () => {
   let h: Awaited<ReturnType<typeof createHttpHarness>>;
@@ -11,15 +12,7 @@ describe('preference center', () => {
     h = await createHttpHarness();
     ({ id: contactId } = await h.callerFor('marketer').caller.contacts.create({
       email: 'chooses@example.org',
-      consent: {
-        purposeId: 'newsletter',
-        channel: 'email',
-        method: 'in_person',
-        wordingVersion: '2026-11',
-        wordingLanguage: 'en',
-        grantedAt: '2026-11-01T10:00:00.000Z',
-        source: 'fair',
-      },
+      consent: newsletterConsent(),
     }));
     token = createPreferencesToken(h.env.UNSUBSCRIBE_SECRET, { c: contactId });
   });

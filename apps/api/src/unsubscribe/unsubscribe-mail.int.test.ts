@@ -6,6 +6,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../test/harness.ts';
+import { newsletterConsent } from '../test/helpers.ts';
 import { startUnsubscribeMailListener, type UnsubscribeMailListener } from './unsubscribe-mail.listener.ts';
 
 describe('mailto unsubscribe (RFC 2369) over a real SMTP session', () => {
@@ -38,15 +39,7 @@ describe('mailto unsubscribe (RFC 2369) over a real SMTP session', () => {
     (
       await h.callerFor('marketer').caller.contacts.create({
         email,
-        consent: {
-          purposeId: 'newsletter',
-          channel: 'email',
-          method: 'in_person',
-          wordingVersion: '2026-11',
-          wordingLanguage: 'en',
-          grantedAt: '2026-11-01T10:00:00.000Z',
-          source: 'fair',
-        },
+        consent: newsletterConsent(),
       })
     ).id;
   const tokenFor = (contactId: string) =>

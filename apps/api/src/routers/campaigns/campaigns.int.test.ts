@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { TRPCError } from '@trpc/server';
 import type { Db } from '@zweck/db';
-import { startMailSink, type MailSink } from '@zweck/mail-sink';
-import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
 import { campaignWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../test/worker-process.ts';
+import { rejection } from '../../test/helpers.ts';
+import { startSendingWorker, type SendingWorker } from '../../test/mail-sink.ts';
 import type { CampaignOut } from './campaigns.schema.ts';
 
 const FOOTER_HTML =
@@ -17,32 +15,18 @@ const RUN_TIMEOUT = 90_000;
 
 type Consent = 'confirmed' | 'withdrawn' | 'none';
 
-const errorOf = async (
-  promise: Promise<unknown>,
-): Promise<TRPCError & { cause?: { code?: string; field?: string; fieldErrors?: Record<string, string[]> } }> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as TRPCError;
-  }
-  throw new Error('expected the call to fail');
-};
-
 describe('campaigns: composed, started and followed through the API, sent by the real worker into a real SMTP sink', () => {
   let h: Harness;
   let db: Db;
-  let sink: MailSink;
-  let sinkClient: MailSinkClient;
-  let worker: WorkerProcess;
+  let sender: SendingWorker;
   let templateId: string;
   let transactionalTemplateId: string;
   const marker = randomUUID().slice(0, 8);
 
   beforeAll(async () => {
-    [h, sink] = await Promise.all([createHarness(), startMailSink({ smtpPort: 0, httpPort: 0 })]);
+    h = await createHarness();
     db = h.db;
-    sinkClient = createMailSinkClient(`http://127.0.0.1:${sink.httpPort}`);
-    worker = await startWorkerProcess(h, `smtp://127.0.0.1:${sink.smtpPort}`);
+    sender = await startSendingWorker(h);
     templateId = randomUUID();
     transactionalTemplateId = randomUUID();
     await db.template.createMany({
@@ -70,8 +54,7 @@ describe('campaigns: composed, started and followed through the API, sent by the
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await sink?.stop();
+    await sender?.stop();
     await h?.close();
   });
 
@@ -124,7 +107,9 @@ describe('campaigns: composed, started and followed through the API, sent by the
       if (last.status === status) return last;
       await new Promise((r) => setTimeout(r, 300));
     }
-    throw new Error(`campaign still ${last?.status} after ${RUN_TIMEOUT / 1000}s\n--- worker output ---\n${worker.output().slice(-4000)}`);
+    throw new Error(
+      `campaign still ${last?.status} after ${RUN_TIMEOUT / 1000}s\n--- worker output ---\n${sender.worker.output().slice(-4000)}`,
+    );
   }
 
   it('refuses inputs that cannot work, each at its field, and writes nothing', async () => {
@@ -132,30 +117,30 @@ describe('campaigns: composed, started and followed through the API, sent by the
     const marketer = h.callerFor('marketer').caller;
     const valid = { name: 'Refused', segmentId, templateId, purposeId: 'newsletter', channel: 'email' as const };
 
-    const unknown = await errorOf(
+    const unknown = await rejection(
       marketer.campaigns.create({ ...valid, segmentId: randomUUID(), templateId: randomUUID(), purposeId: 'no_such_purpose' }),
     );
     expect(unknown.code).toBe('BAD_REQUEST');
-    expect(unknown.cause?.code).toBe('CAMPAIGN_SEGMENT_NOT_FOUND');
-    expect(Object.keys(unknown.cause?.fieldErrors ?? {}).sort()).toEqual(['purposeId', 'segmentId', 'templateId']);
+    expect(unknown.cause.code).toBe('CAMPAIGN_SEGMENT_NOT_FOUND');
+    expect(Object.keys(unknown.cause.fieldErrors ?? {}).sort()).toEqual(['purposeId', 'segmentId', 'templateId']);
 
-    const channel = await errorOf(marketer.campaigns.create({ ...valid, channel: 'phone' }));
-    expect([channel.code, channel.cause?.code, channel.cause?.field]).toEqual(['BAD_REQUEST', 'CHANNEL_NOT_IN_PURPOSE', 'channel']);
+    const channel = await rejection(marketer.campaigns.create({ ...valid, channel: 'phone' }));
+    expect([channel.code, channel.cause.code, channel.cause.field]).toEqual(['BAD_REQUEST', 'CHANNEL_NOT_IN_PURPOSE', 'channel']);
 
-    const transactional = await errorOf(marketer.campaigns.create({ ...valid, templateId: transactionalTemplateId }));
-    expect([transactional.cause?.code, transactional.cause?.field]).toEqual(['CAMPAIGN_TEMPLATE_NOT_MARKETING', 'templateId']);
+    const transactional = await rejection(marketer.campaigns.create({ ...valid, templateId: transactionalTemplateId }));
+    expect([transactional.cause.code, transactional.cause.field]).toEqual(['CAMPAIGN_TEMPLATE_NOT_MARKETING', 'templateId']);
 
-    const past = await errorOf(marketer.campaigns.create({ ...valid, scheduledAt: new Date(Date.now() - 60_000).toISOString() }));
-    expect([past.cause?.code, past.cause?.field]).toEqual(['CAMPAIGN_SCHEDULE_IN_PAST', 'scheduledAt']);
+    const past = await rejection(marketer.campaigns.create({ ...valid, scheduledAt: new Date(Date.now() - 60_000).toISOString() }));
+    expect([past.cause.code, past.cause.field]).toEqual(['CAMPAIGN_SCHEDULE_IN_PAST', 'scheduledAt']);
 
-    const throttle = await errorOf(marketer.campaigns.create({ ...valid, throttlePerMinute: 0 }));
+    const throttle = await rejection(marketer.campaigns.create({ ...valid, throttlePerMinute: 0 }));
     expect(throttle.code).toBe('BAD_REQUEST');
     expect(throttle.message).toContain('throttlePerMinute');
 
     for (const role of ['sales', 'dpo'] as const) {
-      expect((await errorOf(h.callerFor(role).caller.campaigns.create(valid))).code).toBe('FORBIDDEN');
+      expect((await rejection(h.callerFor(role).caller.campaigns.create(valid))).code).toBe('FORBIDDEN');
     }
-    expect((await errorOf(h.callerFor(null).caller.campaigns.list({}))).code).toBe('UNAUTHORIZED');
+    expect((await rejection(h.callerFor(null).caller.campaigns.list({}))).code).toBe('UNAUTHORIZED');
 
     expect(await db.campaign.count()).toBe(0);
     expect(await db.auditEvent.count({ where: { entityType: 'campaign' } })).toBe(0);
@@ -178,16 +163,16 @@ describe('campaigns: composed, started and followed through the API, sent by the
       throttlePerMinute: 6000,
     });
     expect(renamed).toMatchObject({ name: 'November newsletter', throttlePerMinute: 6000, segmentName: `Group mixed ${marker}` });
-    expect((await errorOf(marketer.campaigns.pause({ id: draft.id }))).cause?.code).toBe('CAMPAIGN_NOT_ACTIVE');
+    expect((await rejection(marketer.campaigns.pause({ id: draft.id }))).cause.code).toBe('CAMPAIGN_NOT_ACTIVE');
 
     // Twice at once, and once more: one workflow.
     const starts = await Promise.all([marketer.campaigns.start({ id: draft.id }), marketer.campaigns.start({ id: draft.id })]);
     expect(starts.map((s) => s.status).sort()).toEqual(['already_started', 'started']);
     expect(await marketer.campaigns.start({ id: draft.id })).toEqual({ status: 'already_started' });
-    const late = await errorOf(
+    const late = await rejection(
       marketer.campaigns.update({ id: draft.id, name: 'Too late', segmentId, templateId, purposeId: 'newsletter', channel: 'email' }),
     );
-    expect([late.code, late.cause?.code]).toEqual(['CONFLICT', 'CAMPAIGN_NOT_DRAFT']);
+    expect([late.code, late.cause.code]).toEqual(['CONFLICT', 'CAMPAIGN_NOT_DRAFT']);
 
     const done = await waitForStatus(draft.id, 'completed');
     expect(done.counts).toEqual({ total: 3, pending: 0, sent: 1, skipped: 2, failed: 0, bounced: 0 });
@@ -228,11 +213,11 @@ describe('campaigns: composed, started and followed through the API, sent by the
 
     // Exactly one message in the sink, with the unsubscribe headers and the Message-ID of its row.
     const sent = byContact.get(people.get('confirmed')!)!;
-    const mails = (await sinkClient.list()).filter((m) => m.to.startsWith('mixed-'));
+    const mails = (await sender.sink.list()).filter((m) => m.to.startsWith('mixed-'));
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toBe(`mixed-confirmed-${marker}@example.org`);
     expect(mails[0]!.messageId).toBe(sent.messageId);
-    const mail = await sinkClient.get(mails[0]!.id);
+    const mail = await sender.sink.get(mails[0]!.id);
     const header = (name: string) => mail?.headers.find((x) => x.name.toLowerCase() === name.toLowerCase())?.value;
     expect(header('List-Unsubscribe')).toMatch(/<https:\/\/zweck\.test\/u\/[^>]+>/);
     expect(header('List-Unsubscribe')).toMatch(/<mailto:unsubscribe@/);
@@ -243,7 +228,7 @@ describe('campaigns: composed, started and followed through the API, sent by the
     const listed = (await marketer.campaigns.list({})).find((c) => c.id === draft.id);
     expect(listed?.counts).toEqual(done.counts);
     expect(await marketer.campaigns.start({ id: draft.id })).toEqual({ status: 'already_started' });
-    expect((await errorOf(marketer.campaigns.cancel({ id: draft.id }))).cause?.code).toBe('CAMPAIGN_NOT_ACTIVE');
+    expect((await rejection(marketer.campaigns.cancel({ id: draft.id }))).cause.code).toBe('CAMPAIGN_NOT_ACTIVE');
     const audited = await db.auditEvent.findMany({ where: { entityType: 'campaign', entityId: draft.id }, orderBy: { id: 'asc' } });
     expect(audited.map((a) => a.action)).toEqual(['campaign.create', 'campaign.update', 'campaign.start']);
     expect(JSON.stringify(audited.map((a) => a.details))).not.toContain('@example.org');
@@ -269,12 +254,12 @@ describe('campaigns: composed, started and followed through the API, sent by the
 
     expect(await marketer.campaigns.pause({ id })).toEqual({ status: 'signalled' });
     expect(await marketer.campaigns.resume({ id })).toEqual({ status: 'signalled' });
-    expect((await errorOf(h.callerFor('dpo').caller.campaigns.cancel({ id }))).code).toBe('FORBIDDEN');
+    expect((await rejection(h.callerFor('dpo').caller.campaigns.cancel({ id }))).code).toBe('FORBIDDEN');
     expect(await marketer.campaigns.cancel({ id })).toEqual({ status: 'signalled' });
     const cancelled = await waitForStatus(id, 'cancelled');
     expect(cancelled.counts.sent).toBe(0);
     expect(cancelled.refusedFor).toBeNull();
-    expect((await sinkClient.list()).filter((m) => m.to.startsWith('scheduled-'))).toEqual([]);
+    expect((await sender.sink.list()).filter((m) => m.to.startsWith('scheduled-'))).toEqual([]);
     const actions = (await db.auditEvent.findMany({ where: { entityType: 'campaign', entityId: id }, orderBy: { id: 'asc' } })).map(
       (a) => a.action,
     );

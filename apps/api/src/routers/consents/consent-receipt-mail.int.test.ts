@@ -1,44 +1,29 @@
 import type { TRPCError } from '@trpc/server';
 import { createPreferencesToken } from '@zweck/mail/unsubscribe-token';
-import { startMailSink, type MailSink } from '@zweck/mail-sink';
-import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
 import { consentReceiptWorkflowId, type ConsentReceiptOutcome } from '@zweck/workflows/contracts';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHarness } from '../../test/harness.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../test/worker-process.ts';
+import { newsletterConsent } from '../../test/helpers.ts';
+import { startSendingWorker, type SendingWorker } from '../../test/mail-sink.ts';
 
 describe('consent receipts mailed to the person (through the worker, into a real SMTP sink)', () => {
   let h: Awaited<ReturnType<typeof createHttpHarness>>;
-  let sink: MailSink;
-  let sinkUrl: string;
-  let sinkClient: MailSinkClient;
-  let worker: WorkerProcess;
+  let sender: SendingWorker;
 
   beforeAll(async () => {
-    [h, sink] = await Promise.all([createHttpHarness(), startMailSink({ smtpPort: 0, httpPort: 0 })]);
-    sinkUrl = `http://127.0.0.1:${sink.httpPort}`;
-    sinkClient = createMailSinkClient(sinkUrl);
-    worker = await startWorkerProcess(h, `smtp://127.0.0.1:${sink.smtpPort}`);
+    h = await createHttpHarness();
+    sender = await startSendingWorker(h);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await sink?.stop();
+    await sender?.stop();
     await h?.close();
   });
 
   const subscriber = async (email: string): Promise<{ contactId: string; eventId: string }> => {
     const { id: contactId } = await h.callerFor('marketer').caller.contacts.create({
       email,
-      consent: {
-        purposeId: 'newsletter',
-        channel: 'email',
-        method: 'in_person',
-        wordingVersion: '2026-11',
-        wordingLanguage: 'en',
-        grantedAt: '2026-11-01T10:00:00.000Z',
-        source: 'fair',
-      },
+      consent: newsletterConsent(),
     });
     const { id: eventId } = await h.db.consentEvent.findFirstOrThrow({ where: { contactId }, select: { id: true } });
     return { contactId, eventId };
@@ -48,14 +33,12 @@ describe('consent receipts mailed to the person (through the worker, into a real
     try {
       return (await h.temporal.workflow.getHandle(workflowId).result()) as ConsentReceiptOutcome;
     } catch (error) {
-      throw new Error(`${String(error)}\n--- worker output ---\n${worker.output()}`);
+      throw new Error(`${String(error)}\n--- worker output ---\n${sender.worker.output()}`);
     }
   };
   /** Receipt mails the sink holds for an address, parsed from the raw message as a mail client would. */
-  const receiptMails = async (to: string): Promise<ParsedMail[]> => {
-    const mine = (await sinkClient.list()).filter((m) => m.to === to && m.subject.startsWith('Your consent receipt'));
-    return Promise.all(mine.map(async (m) => simpleParser(await (await fetch(`${sinkUrl}/api/messages/${m.id}/raw`)).text())));
-  };
+  const receiptMails = (to: string): Promise<ParsedMail[]> =>
+    sender.parsedMails((m) => m.to === to && m.subject.startsWith('Your consent receipt'));
   const receiptsIn = (mail: ParsedMail) =>
     mail.attachments.map((a) => ({
       contentType: a.contentType,

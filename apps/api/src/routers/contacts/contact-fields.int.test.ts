@@ -1,16 +1,7 @@
-import { TRPCError } from '@trpc/server';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError & { cause: { code: string; field?: string; fieldErrors?: Record<string, string[]> } };
-};
+import { rejection } from '../../test/helpers.ts';
 
 describe('contact fields, duplicates and merge', () => {
   let h: Harness;

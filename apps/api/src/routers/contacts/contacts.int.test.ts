@@ -1,29 +1,12 @@
-import { TRPCError } from '@trpc/server';
 import { suppressionHash } from '@zweck/db';
 import { EncryptionCodec } from '@zweck/temporal-codec';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
+import { newsletterConsent, rejection } from '../../test/helpers.ts';
 
-const consent = (overrides: Record<string, unknown> = {}) => ({
-  purposeId: 'newsletter',
-  channel: 'email' as const,
-  method: 'in_person' as const,
-  wordingVersion: '2026-11',
-  wordingLanguage: 'en' as const,
-  grantedAt: '2026-11-28T14:30:00.000Z',
-  source: 'Trade fair Berlin, stand 12',
-  ...overrides,
-});
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-};
+const consent = (overrides: Record<string, unknown> = {}) =>
+  newsletterConsent({ grantedAt: '2026-11-28T14:30:00.000Z', source: 'Trade fair Berlin, stand 12', ...overrides });
 
 describe('contacts', () => {
   let h: Harness;

@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { SPECIAL_DATA_CATEGORIES } from '@zweck/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-};
+import { codeOf, rejection } from '../../test/helpers.ts';
 
 const field = (overrides: Record<string, unknown> = {}) => ({
   key: 'industry',
@@ -152,11 +143,6 @@ describe('fields', () => {
   });
 
   it('lets every signed-in role read the catalogue, and only the DPO and administrators change it', async () => {
-    const codeOf = (promise: Promise<unknown>) =>
-      promise.then(
-        () => 'OK',
-        (e: unknown) => (e instanceof TRPCError ? e.code : 'other'),
-      );
     const before = await rowCounts();
     for (const role of ['marketer', 'sales'] as const) {
       const { caller } = h.callerFor(role);

@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
+import { codeOf, rejection } from '../../test/helpers.ts';
 import { nextWordingVersion } from './wording-version.ts';
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-};
 
 const BALANCING_TEST =
   'Interest: inviting existing business contacts to our own trade events. Impact: at most four invitations a year, ' +
@@ -288,11 +279,6 @@ describe('purposes', () => {
   });
 
   it('lets every signed-in role read the catalogue, and only the DPO and administrators change it', async () => {
-    const codeOf = (promise: Promise<unknown>) =>
-      promise.then(
-        () => 'OK',
-        (e: unknown) => (e instanceof TRPCError ? e.code : 'other'),
-      );
     const before = await rowCounts();
     for (const role of ['marketer', 'sales'] as const) {
       const { caller } = h.callerFor(role);

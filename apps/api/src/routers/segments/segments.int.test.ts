@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { suppressionHash } from '@zweck/db';
 import type { SegmentDefinition } from '@zweck/segments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-import type { AppError } from '../../trpc/errors.ts';
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError & { cause: AppError };
-};
+import { rejection } from '../../test/helpers.ts';
 
 const ORG = 'Preview Co';
 const previewCo: SegmentDefinition = {

@@ -1,9 +1,7 @@
-import { startMailSink, type MailSink } from '@zweck/mail-sink';
-import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../test/worker-process.ts';
+import { startSendingWorker, type SendingWorker } from '../../test/mail-sink.ts';
 
 const FOOTER_HTML = `<p style="white-space:pre-line">{{imprint}}</p>
 <p><a href="{{privacy_notice_url}}">Privacy</a> <a href="{{preferences_url}}">Preferences</a> <a href="{{unsubscribe_url}}">Unsubscribe</a></p>`;
@@ -11,27 +9,18 @@ const FOOTER_TEXT = '{{imprint}}\nPrivacy: {{privacy_notice_url}}\nPreferences: 
 
 describe('template test sends (through the worker, into a real SMTP sink)', () => {
   let h: Harness;
-  let sink: MailSink;
-  let sinkUrl: string;
-  let sinkClient: MailSinkClient;
-  let worker: WorkerProcess;
+  let sender: SendingWorker;
 
   beforeAll(async () => {
-    [h, sink] = await Promise.all([createHarness(), startMailSink({ smtpPort: 0, httpPort: 0 })]);
-    sinkUrl = `http://127.0.0.1:${sink.httpPort}`;
-    sinkClient = createMailSinkClient(sinkUrl);
-    worker = await startWorkerProcess(h, `smtp://127.0.0.1:${sink.smtpPort}`);
+    h = await createHarness();
+    sender = await startSendingWorker(h);
   });
   afterAll(async () => {
-    await worker?.stop();
-    await sink?.stop();
+    await sender?.stop();
     await h?.close();
   });
 
-  const mailsTo = async (to: string): Promise<ParsedMail[]> => {
-    const mine = (await sinkClient.list()).filter((m) => m.to === to);
-    return Promise.all(mine.map(async (m) => simpleParser(await (await fetch(`${sinkUrl}/api/messages/${m.id}/raw`)).text())));
-  };
+  const mailsTo = (to: string): Promise<ParsedMail[]> => sender.parsedMails((m) => m.to === to);
 
   it("sends exactly one message, marked [Test], to the signed-in marketer's own address", async () => {
     const marketer = h.callerFor('marketer').caller;
@@ -45,7 +34,7 @@ describe('template test sends (through the worker, into a real SMTP sink)', () =
     });
 
     const result = await marketer.templates.testSend({ templateId: id }).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n--- worker output ---\n${worker.output()}`);
+      throw new Error(`${String(error)}\n--- worker output ---\n${sender.worker.output()}`);
     });
     expect(result).toEqual({ status: 'sent', to: me.email, detail: null });
 
@@ -60,7 +49,7 @@ describe('template test sends (through the worker, into a real SMTP sink)', () =
     expect(mail!.html).toContain('href="https://shop.example/autumn"');
     expect(mail!.headers.has('list-unsubscribe')).toBe(false);
     // Nobody else received anything; the send was decided under staff_notifications and audited.
-    expect((await sinkClient.list()).length).toBe(1);
+    expect((await sender.sink.list()).length).toBe(1);
     const sent = await h.db.auditEvent.findMany({ where: { action: 'template.test.sent', entityId: h.userId('marketer') } });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.details).toMatchObject({ templateId: id, purposeId: 'staff_notifications', legalBasis: 'contract' });
@@ -75,6 +64,6 @@ describe('template test sends (through the worker, into a real SMTP sink)', () =
     await expect(marketer.templates.testSend({ draft: { kind: 'marketing', subject: 'x', html: 'x', text: 'x' } })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
-    expect((await sinkClient.list()).length).toBe(2);
+    expect((await sender.sink.list()).length).toBe(2);
   });
 });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppError } from '../../trpc/errors.ts';
 import { createHarness, type Harness } from '../../test/harness.ts';
+import { rejection } from '../../test/helpers.ts';
 
 const FOOTER_HTML = `<p style="white-space:pre-line">{{imprint}}</p>
 <p><a href="{{privacy_notice_url}}">Privacy</a> <a href="{{preferences_url}}">Preferences</a> <a href="{{unsubscribe_url}}">Unsubscribe</a></p>`;
@@ -16,15 +15,6 @@ const marketing = (overrides: Record<string, string> = {}) => ({
   text: `Hello {{first_name}},\n\n${FOOTER_TEXT}`,
   ...overrides,
 });
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-};
 
 describe('templates', () => {
   let h: Harness;
@@ -57,7 +47,7 @@ describe('templates', () => {
   it('refuses a marketing template without the unsubscribe link, naming the field', async () => {
     const error = await rejection(h.callerFor('marketer').caller.templates.create(marketing({ html: '<p>Hi {{first_name}}</p>' })));
     expect(error.code).toBe('BAD_REQUEST');
-    const cause = error.cause as AppError;
+    const cause = error.cause;
     expect(cause.code).toBe('TEMPLATE_INVALID');
     expect(cause.field).toBe('html');
     expect(cause.fieldErrors?.html?.some((m) => m.includes('{{unsubscribe_url}}'))).toBe(true);
@@ -67,9 +57,9 @@ describe('templates', () => {
   it('allows only the catalogue fields that are not free text, and escaped output only', async () => {
     const marketer = h.callerFor('marketer').caller;
     const notes = await rejection(marketer.templates.create(marketing({ subject: 'About {{notes}}' })));
-    expect((notes.cause as AppError).fieldErrors?.subject?.[0]).toContain('{{notes}}');
+    expect(notes.cause.fieldErrors?.subject?.[0]).toContain('{{notes}}');
     const raw = await rejection(marketer.templates.create(marketing({ html: `{{{first_name}}}${FOOTER_HTML}` })));
-    expect((raw.cause as AppError).field).toBe('html');
+    expect(raw.cause.field).toBe('html');
     // A transactional template needs no footer.
     await expect(
       marketer.templates.create({
@@ -87,7 +77,7 @@ describe('templates', () => {
     const input = marketing();
     await marketer.templates.create(input);
     const error = await rejection(marketer.templates.create(input));
-    expect((error.cause as AppError).code).toBe('TEMPLATE_NAME_TAKEN');
+    expect(error.cause.code).toBe('TEMPLATE_NAME_TAKEN');
   });
 
   it('lets the DPO read but not write, and sales neither', async () => {
@@ -121,7 +111,7 @@ describe('templates', () => {
     });
     const error = await rejection(marketer.templates.delete({ id }));
     expect(error.code).toBe('CONFLICT');
-    expect((error.cause as AppError).code).toBe('TEMPLATE_IN_USE');
+    expect(error.cause.code).toBe('TEMPLATE_IN_USE');
     expect((await marketer.templates.list()).find((t) => t.id === id)?.campaignCount).toBe(1);
   });
 

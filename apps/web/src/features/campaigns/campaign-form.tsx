@@ -2,11 +2,10 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation } from '@tanstack/react-query';
 import { ZChannel } from '@zweck/policy';
 import { useEffect } from 'react';
-import { useForm, useWatch, type UseFormSetError } from 'react-hook-form';
+import { useForm, useWatch } from 'react-hook-form';
 import { Link } from 'react-router';
 import { ErrorNotice, Loading } from '../../components/feedback.tsx';
-import { SelectField, TextField } from '../../components/form-fields.tsx';
-import { appCodeOf, describeError, fieldErrorsOf, fieldOf } from '../../lib/errors.ts';
+import { FormServerError, SelectField, showServerError, TextField } from '../../components/form-fields.tsx';
 import { label } from '../../lib/labels.ts';
 import { trpc, type RouterOutputs } from '../../lib/trpc.ts';
 import { usePurposes } from '../purposes/use-purposes.ts';
@@ -24,23 +23,6 @@ import { invalidateCampaigns, useSegmentOptions, useTemplateOptions } from './us
 
 type SegmentOption = RouterOutputs['segments']['list'][number];
 type TemplateOption = RouterOutputs['templates']['list'][number];
-
-/** A server error beside the field it names (every field where there are several), the rest above the form. */
-function showServerError(setError: UseFormSetError<CampaignFormInput>, error: unknown): void {
-  let placed = false;
-  const field = fieldOf(error);
-  if (field && isCampaignFormPath(field)) {
-    setError(field, { type: appCodeOf(error) ?? 'server', message: describeError(error) }, { shouldFocus: true });
-    placed = true;
-  }
-  for (const [key, messages] of Object.entries(fieldErrorsOf(error) ?? {})) {
-    const message = messages?.[0];
-    if (!message || !isCampaignFormPath(key)) continue;
-    setError(key, { type: 'server', message }, { shouldFocus: !placed });
-    placed = true;
-  }
-  if (!placed) setError('root.server', { type: 'server', message: describeError(error) });
-}
 
 /** The composer's choices load first: segments, templates and the purpose catalogue. */
 export function CampaignForm(props: {
@@ -101,7 +83,7 @@ function CampaignFormView({
       form.reset(values);
       await onSaved(saved);
     } catch (error) {
-      showServerError(form.setError, error);
+      showServerError(form.setError, error, isCampaignFormPath);
     }
   });
 
@@ -109,12 +91,7 @@ function CampaignFormView({
 
   return (
     <form className="form campaign-form" onSubmit={(e) => void onSubmit(e)} noValidate aria-busy={busy} aria-label="Campaign">
-      {errors.root?.server ? (
-        <div className="notice notice-error" role="alert">
-          <p className="notice-title">The campaign was not saved</p>
-          <p>{errors.root.server.message}</p>
-        </div>
-      ) : null}
+      <FormServerError title="The campaign was not saved" error={errors.root?.server} />
 
       <fieldset className="fieldset">
         <legend>What and to whom</legend>

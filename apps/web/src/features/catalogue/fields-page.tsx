@@ -6,14 +6,13 @@ import { useForm, type FieldError } from 'react-hook-form';
 import { Badge } from '../../components/badge.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
-import { SelectField, TextField } from '../../components/form-fields.tsx';
+import { CheckboxGroup, FormServerError, SelectField, showServerError, TextAreaField, TextField } from '../../components/form-fields.tsx';
 import { PageHeader, Section } from '../../components/page-header.tsx';
 import { trpc } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
 import { usePurposes } from '../purposes/use-purposes.ts';
 import { CatalogueNav } from './catalogue-nav.tsx';
-import { CheckboxGroup, showServerError, TextAreaField } from './catalogue-fields.tsx';
 import {
   CATEGORY_LABELS,
   FIELD_TYPE_LABELS,
@@ -214,12 +213,7 @@ function FieldForm({
 
   return (
     <form className="form catalogue-form" onSubmit={(e) => void onSubmit(e)} noValidate aria-busy={busy} aria-label="Field">
-      {errors.root?.server ? (
-        <div className="notice notice-error" role="alert">
-          <p className="notice-title">The field was not saved</p>
-          <p>{errors.root.server.message}</p>
-        </div>
-      ) : null}
+      <FormServerError title="The field was not saved" error={errors.root?.server} />
       <div className="field-row">
         {field === null ? (
           <TextField

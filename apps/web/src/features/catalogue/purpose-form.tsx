@@ -3,10 +3,17 @@ import { useMutation } from '@tanstack/react-query';
 import { ZChannel, ZLegalBasis } from '@zweck/policy';
 import { useForm, useWatch, type FieldError } from 'react-hook-form';
 import { Notice } from '../../components/feedback.tsx';
-import { SelectField, TextField } from '../../components/form-fields.tsx';
+import {
+  CheckboxField,
+  CheckboxGroup,
+  FormServerError,
+  SelectField,
+  showServerError,
+  TextAreaField,
+  TextField,
+} from '../../components/form-fields.tsx';
 import { label } from '../../lib/labels.ts';
 import { trpc } from '../../lib/trpc.ts';
-import { CheckboxField, CheckboxGroup, showServerError, TextAreaField } from './catalogue-fields.tsx';
 import {
   BALANCING_TEST_MIN_LENGTH,
   CATEGORY_LABELS,
@@ -65,12 +72,7 @@ export function PurposeForm({
 
   return (
     <form className="form catalogue-form" onSubmit={(e) => void onSubmit(e)} noValidate aria-busy={busy} aria-label="Purpose settings">
-      {errors.root?.server ? (
-        <div className="notice notice-error" role="alert">
-          <p className="notice-title">The purpose was not saved</p>
-          <p>{errors.root.server.message}</p>
-        </div>
-      ) : null}
+      <FormServerError title="The purpose was not saved" error={errors.root?.server} />
 
       <fieldset className="fieldset">
         <legend>Purpose</legend>

@@ -6,7 +6,7 @@ import { Link, useParams } from 'react-router';
 import { Badge } from '../../components/badge.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
-import { SelectField } from '../../components/form-fields.tsx';
+import { FormServerError, SelectField, showServerError, TextAreaField } from '../../components/form-fields.tsx';
 import { PageHeader, Section } from '../../components/page-header.tsx';
 import { RecordLoadError } from '../../components/record-load-error.tsx';
 import { Time } from '../../components/time.tsx';
@@ -15,7 +15,6 @@ import { trpc } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
 import { CatalogueNav } from './catalogue-nav.tsx';
-import { showServerError, TextAreaField } from './catalogue-fields.tsx';
 import {
   currentWordings,
   toPurposeForm,
@@ -260,12 +259,7 @@ function AddWordingForm({ purpose, onAdded }: { purpose: Purpose; onAdded: (vers
         consents stay tied to the version they were given under, and its text stays as it was (Art. 7(1) GDPR: you must be able to show what
         each person agreed to).
       </p>
-      {errors.root?.server ? (
-        <div className="notice notice-error" role="alert">
-          <p className="notice-title">The wording was not saved</p>
-          <p>{errors.root.server.message}</p>
-        </div>
-      ) : null}
+      <FormServerError title="The wording was not saved" error={errors.root?.server} />
       <div className="field-row">
         <SelectField id="wording-language" label="Language" registration={form.register('language')} error={errors.language}>
           {Object.entries(WORDING_LANGUAGES).map(([code, name]) => (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { get, useForm, type FieldError } from 'react-hook-form';
 import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState, Notice } from '../../components/feedback.tsx';
+import { FormServerError } from '../../components/form-fields.tsx';
 import { Section } from '../../components/page-header.tsx';
 import { Time } from '../../components/time.tsx';
 import { label } from '../../lib/labels.ts';
@@ -172,12 +173,7 @@ function EditDetailsForm({
 
   return (
     <form className="form" onSubmit={(e) => void onSubmit(e)} noValidate aria-busy={busy} aria-label="Edit details">
-      {errors.root?.server ? (
-        <div className="notice notice-error" role="alert">
-          <p className="notice-title">The details were not saved</p>
-          <p>{errors.root.server.message}</p>
-        </div>
-      ) : null}
+      <FormServerError title="The details were not saved" error={errors.root?.server} />
       <ContactValueFields
         idPrefix="edit"
         catalogue={catalogue}

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { FieldError, UseFormRegisterReturn } from 'react-hook-form';
-import { TextField } from '../../components/form-fields.tsx';
+import { TextAreaField, TextField } from '../../components/form-fields.tsx';
 import { INPUT_TYPES, labelFromKey, labelOf, type CatalogueField, type ValuePath } from './contact-fields.ts';
 
 /** Shown under every free-text field: the API screens such text and refuses special categories. */
@@ -119,6 +119,8 @@ export function ContactValueFields({
               key={field.key}
               id={id(field.key)}
               label={field.label}
+              isFullWidth
+              rows={3}
               hint={[field.purposes.length === 0 ? NO_PURPOSE_HINT : field.description, FREE_TEXT_HINT].filter(Boolean).join(' ')}
               registration={register(`attributes.${field.key}`)}
               error={errorAt(`attributes.${field.key}`)}
@@ -127,36 +129,5 @@ export function ContactValueFields({
         </div>
       ) : null}
     </>
-  );
-}
-
-/** A labelled multi-line input with its hint and error tied to it. */
-function TextAreaField({
-  id,
-  label,
-  hint,
-  registration,
-  error,
-}: {
-  id: string;
-  label: string;
-  hint: string;
-  registration: UseFormRegisterReturn;
-  error: FieldError | undefined;
-}) {
-  const describedBy = [`${id}-hint`, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div className="field field-full">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} rows={3} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...registration} />
-      <p className="field-hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error.message}
-        </p>
-      ) : null}
-    </div>
   );
 }

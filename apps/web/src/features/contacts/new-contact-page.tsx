@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { get, useForm, useWatch, type Control, type FieldError, type UseFormRegister } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
 import { ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
-import { SelectField, TextField } from '../../components/form-fields.tsx';
+import { FormServerError, SelectField, TextField } from '../../components/form-fields.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { toDateTimeLocalValue } from '../../lib/datetime.ts';
 import { appCodeOf } from '../../lib/errors.ts';
@@ -145,12 +145,7 @@ function NewContactForm({ newsletter, catalogue }: { newsletter: Purpose | null;
 
   return (
     <form className="form form-card" onSubmit={(e) => void onSubmit(e)} noValidate aria-busy={busy}>
-      {errors.root?.server ? (
-        <div className="notice notice-error" role="alert">
-          <p className="notice-title">The contact was not saved</p>
-          <p>{errors.root.server.message}</p>
-        </div>
-      ) : null}
+      <FormServerError title="The contact was not saved" error={errors.root?.server} />
 
       <fieldset className="fieldset">
         <legend>Person</legend>

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useFieldArray, useForm, useWatch } from 'react-hook-form';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
-import { TextField } from '../../components/form-fields.tsx';
+import { FormServerError, TextAreaField, TextField } from '../../components/form-fields.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { RecordLoadError } from '../../components/record-load-error.tsx';
 import { Time } from '../../components/time.tsx';
@@ -13,7 +13,6 @@ import { appCodeOf, describeError, fieldErrorsOf, fieldOf } from '../../lib/erro
 import { trpc } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
-import { TextAreaField } from '../catalogue/catalogue-fields.tsx';
 import { usePurposes } from '../purposes/use-purposes.ts';
 import { useFields } from '../catalogue/use-catalogue.ts';
 import { ConditionRow } from './condition-row.tsx';
@@ -125,12 +124,7 @@ function SegmentBuilder({ segment }: { segment: Segment | null }) {
 
       <div className="segment-layout">
         <form className="form form-card segment-form" onSubmit={(e) => void onSubmit(e)} noValidate aria-busy={busy} aria-label="Segment">
-          {errors.root?.server ? (
-            <div className="notice notice-error" role="alert">
-              <p className="notice-title">The segment was not saved</p>
-              <p>{errors.root.server.message}</p>
-            </div>
-          ) : null}
+          <FormServerError title="The segment was not saved" error={errors.root?.server} />
           <fieldset className="fieldset" disabled={!canEdit}>
             <TextField
               id="segment-name"

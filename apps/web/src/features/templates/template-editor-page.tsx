@@ -4,13 +4,12 @@ import { useState, type FocusEvent } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ErrorNotice, Loading, Notice } from '../../components/feedback.tsx';
-import { SelectField, TextField } from '../../components/form-fields.tsx';
+import { FormServerError, SelectField, TextAreaField, TextField } from '../../components/form-fields.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { appCodeOf, describeError, fieldErrorsOf } from '../../lib/errors.ts';
 import { trpc, type RouterOutputs } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
-import { TextAreaField } from '../catalogue/catalogue-fields.tsx';
 import { PlaceholderPalette } from './placeholder-palette.tsx';
 import {
   insertAt,
@@ -191,12 +190,7 @@ function TemplateEditor({
       >
         <div className="card-body">
           {!canEdit ? <p className="muted small">Read only: marketers and administrators write templates.</p> : null}
-          {errors.root?.server ? (
-            <div className="notice notice-error" role="alert">
-              <p className="notice-title">That did not work</p>
-              <p>{errors.root.server.message}</p>
-            </div>
-          ) : null}
+          <FormServerError title="That did not work" error={errors.root?.server} />
           {isSaved && !isDirty && !busy ? (
             <Notice tone="success" title="Template saved">
               <p>Campaigns that use it send the saved version.</p>
