@@ -104,7 +104,7 @@ const worker = await createWorker({
   deps: {
     db,
     mailer,
-    campaignConcurrency: POOL,
+    campaignConcurrency: Number(process.env.BENCH_CAMPAIGN_CONCURRENCY ?? POOL),
     config: {
       publicUrl: 'https://zweck.test',
       mailDomain: 'zweck.test',
