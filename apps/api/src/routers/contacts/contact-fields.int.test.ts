@@ -34,6 +34,9 @@ describe('contact fields, duplicates and merge', () => {
     );
     const detail = await caller.contacts.get({ id });
     expect(detail.values).toMatchObject({ phone: '030 1234567', job_title: 'Head of Data' });
+    // The list shows the organization and finds the contact by it.
+    const found = await caller.contacts.list({ search: 'spree analytics' });
+    expect(found.map((c) => [c.id, c.organization])).toEqual([[id, 'Spree Analytics GmbH']]);
   });
 
   it('refuses every wrong value at once, each named by its field, and writes nothing', async () => {

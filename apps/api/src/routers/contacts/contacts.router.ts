@@ -139,6 +139,7 @@ export const contactsRouter = router({
                   { emailNormalized: { contains: search } },
                   { lastName: { contains: input.search, mode: 'insensitive' } },
                   { firstName: { contains: input.search, mode: 'insensitive' } },
+                  { organization: { contains: input.search, mode: 'insensitive' } },
                 ],
               }
             : {}),

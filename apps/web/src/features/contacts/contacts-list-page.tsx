@@ -49,7 +49,13 @@ export function ContactsListPage() {
         }
       />
 
-      <SearchToolbar id="contact-search" label="Search" value={search} onChange={setSearch} placeholder="Name or e-mail address">
+      <SearchToolbar
+        id="contact-search"
+        label="Search"
+        value={search}
+        onChange={setSearch}
+        placeholder="Name, e-mail address or organization"
+      >
         {contacts.isFetching && !contacts.isPending ? <span className="muted small">Updating…</span> : null}
       </SearchToolbar>
 
@@ -59,7 +65,7 @@ export function ContactsListPage() {
         <ErrorNotice title="Contacts could not be loaded" error={contacts.error} onRetry={() => void contacts.refetch()} />
       ) : (
         <DataTable
-          columns={['Name', 'E-mail', 'Consent', 'Status', 'Stage', 'Added']}
+          columns={['Name', 'E-mail', 'Organization', 'Consent', 'Status', 'Stage', 'Added']}
           rows={contacts.data}
           empty={
             <EmptyState
@@ -88,6 +94,7 @@ export function ContactsListPage() {
                 </Link>
               </td>
               <td>{contact.email}</td>
+              <td>{contact.organization ?? <span className="muted">—</span>}</td>
               <td>
                 {contact.consents.length === 0 ? (
                   <span className="muted">None recorded</span>
