@@ -254,3 +254,31 @@ export function showServerError<T extends FieldValues>(
   }
   if (!placed) setError('root.server', { type: 'server', message: describeError(error) });
 }
+
+/**
+ * The submit and cancel row of an edit form. Cancel calls `onCancel`, which puts the form back
+ * and leaves; `children` stand after the buttons (a note on what saving does).
+ */
+export function SubmitCancelActions({
+  busy,
+  submitLabel,
+  onCancel,
+  children,
+}: {
+  busy: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy ? 'Saving…' : submitLabel}
+      </button>
+      <button type="button" className="button button-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      {children}
+    </div>
+  );
+}

@@ -5,7 +5,7 @@ import { useEffect } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { Link } from 'react-router';
 import { ErrorNotice, Loading } from '../../components/feedback.tsx';
-import { FormServerError, SelectField, showServerError, TextField } from '../../components/form-fields.tsx';
+import { FormServerError, SelectField, showServerError, SubmitCancelActions, TextField } from '../../components/form-fields.tsx';
 import { label } from '../../lib/labels.ts';
 import { trpc, type RouterOutputs } from '../../lib/trpc.ts';
 import { usePurposes } from '../purposes/use-purposes.ts';
@@ -195,22 +195,16 @@ function CampaignFormView({
         </div>
       </fieldset>
 
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? 'Saving…' : campaign ? 'Save draft' : 'Create draft'}
-        </button>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() => {
-            form.reset(initial);
-            onCancel();
-          }}
-        >
-          Cancel
-        </button>
+      <SubmitCancelActions
+        busy={busy}
+        submitLabel={campaign ? 'Save draft' : 'Create draft'}
+        onCancel={() => {
+          form.reset(initial);
+          onCancel();
+        }}
+      >
         <span className="muted small">Nothing is sent until you start the campaign on its page.</span>
-      </div>
+      </SubmitCancelActions>
     </form>
   );
 }

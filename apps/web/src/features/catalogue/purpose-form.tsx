@@ -9,6 +9,7 @@ import {
   FormServerError,
   SelectField,
   showServerError,
+  SubmitCancelActions,
   TextAreaField,
   TextField,
 } from '../../components/form-fields.tsx';
@@ -223,21 +224,14 @@ export function PurposeForm({
         </Notice>
       ) : null}
 
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? 'Saving…' : isNew ? 'Create purpose' : 'Save purpose'}
-        </button>
-        <button
-          type="button"
-          className="button button-secondary"
-          onClick={() => {
-            form.reset(initial);
-            onCancel();
-          }}
-        >
-          Cancel
-        </button>
-      </div>
+      <SubmitCancelActions
+        busy={busy}
+        submitLabel={isNew ? 'Create purpose' : 'Save purpose'}
+        onCancel={() => {
+          form.reset(initial);
+          onCancel();
+        }}
+      />
     </form>
   );
 }
