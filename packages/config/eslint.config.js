@@ -87,6 +87,24 @@ export const boundaries = {
       'packages/consent-receipt is pure: it builds the receipt document from values its callers read (the API for the download, an activity for the mail).',
     ),
   ],
+  '@zweck/journeys': [
+    rule(
+      [
+        '@zweck/*',
+        '!@zweck/config',
+        '!@zweck/config/*',
+        '!@zweck/policy',
+        '!@zweck/segments/definition',
+        '@prisma/*',
+        '@temporalio/*',
+        'nodemailer',
+        'pg',
+        ...NODE_BUILTINS,
+      ],
+      'packages/journeys is pure (zod, policy, the segment definition): the designer, the API and the journey workflow read the same definition.',
+    ),
+    exact('@zweck/segments', 'packages/journeys may use the pure segment definition (@zweck/segments/definition), never the SQL compiler.'),
+  ],
   '@zweck/temporal-codec': [rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.')],
   '@zweck/worker': [rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.')],
   '@zweck/api': [

@@ -118,7 +118,9 @@ export async function factsFromDatabase(databaseUrl: string): Promise<Set<string
       JOIN pg_namespace n ON n.oid = tc.relnamespace
       CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
       JOIN pg_attribute a ON a.attrelid = tc.oid AND a.attnum = k.attnum
-      WHERE n.nspname = 'public' AND tc.relname <> '_prisma_migrations'
+      -- Partial indexes (a WHERE clause, e.g. "one active enrolment per journey and contact") have
+      -- no Prisma syntax: they live in the SQL migrations alone, and the drift check skips them.
+      WHERE n.nspname = 'public' AND tc.relname <> '_prisma_migrations' AND ix.indpred IS NULL
       GROUP BY ix.indexrelid, tc.relname, ix.indisunique, ix.indisprimary`);
     for (const i of indexes.rows) facts.add(`${i.is_primary ? 'pk' : i.is_unique ? 'unique' : 'index'} ${i.table}(${i.columns.join(',')})`);
 

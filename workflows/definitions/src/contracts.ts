@@ -115,3 +115,5 @@ export const cancelCampaignSignal = defineSignal('cancelCampaign');
 export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProgress');
 
 export * from './template-test.contracts.ts';
+export * from './journey.contracts.ts';
+export * from './lead.contracts.ts';
