@@ -42,10 +42,12 @@ export { normalizeEmail, suppressionHash } from './suppression.ts';
 
 /**
  * The consent ledger as packages/policy folds it: the fields that decide, in ledger order (time,
- * then recording order for ties). Every reader that folds the ledger uses these arguments, so
+ * then recording order, then ID for ties). Every reader that folds the ledger uses these arguments, so
  * that the API, the activities and the unsubscribe endpoint fold the same events the same way.
  */
 export const LEDGER_FOLD_ARGS = {
   select: { purposeId: true, channel: true, kind: true, occurredAt: true, expiresAt: true, method: true },
-  orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }],
+  // The ID last: events of one transaction share recorded_at, and the order must not depend on the plan
+  // (the consent_state projection folds in this same order).
+  orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { id: 'asc' }],
 } as const satisfies Prisma.ConsentEventFindManyArgs;

@@ -35,7 +35,81 @@ export const CATALOGUE = [
       de: 'Ja, informieren Sie mich per E-Mail über Neuerungen der Produkte, die ich nutze. Ich kann diese Einwilligung jederzeit widerrufen.',
     },
   },
+  /**
+   * Open and click tracking reads from the person's device (the pixel's request, the redirect) and
+   * builds a picture of their behaviour: it needs consent of its own (§ 25(1) TDDDG, formerly
+   * TTDSG; Art. 6(1)(a) GDPR), separate from the consent to receive the mail. It is not direct
+   * marketing: no message is sent under it, and an objection to marketing does not need to end it.
+   */
+  {
+    id: 'email_tracking',
+    name: 'E-mail open and click measurement',
+    description: 'Measuring whether you open our e-mails and which links in them you click, to improve our mailings. Not direct marketing.',
+    legalBasis: 'consent',
+    channels: ['email'],
+    isDirectMarketing: false,
+    requiresDoubleOptIn: false,
+    wording: {
+      version: '2026-11',
+      en: 'Yes, you may measure whether I open your e-mails and which links in them I click (a tracking pixel and tracked links), to improve your mailings. I can withdraw this consent at any time in the preference center.',
+      de: 'Ja, Sie dürfen messen, ob ich Ihre E-Mails öffne und welche Links darin ich anklicke (Zählpixel und verfolgte Links), um Ihre Mailings zu verbessern. Ich kann diese Einwilligung jederzeit im Präferenzzentrum widerrufen.',
+    },
+  },
+  /**
+   * Lead scoring is profiling: it weighs what a person did to decide when sales should call. Only
+   * consent carries it (Art. 6(1)(a), 21, 22 GDPR; legitimate interest does not), so it has a
+   * purpose and a wording of its own. Not direct marketing: nothing is sent under it.
+   */
+  {
+    id: 'lead_scoring',
+    name: 'Interest scoring',
+    description:
+      'Weighing which of our mails, events and offers you took up, so that our sales team contacts you when you show interest. Not direct marketing.',
+    legalBasis: 'consent',
+    channels: ['email'],
+    isDirectMarketing: false,
+    requiresDoubleOptIn: false,
+    wording: {
+      version: '2026-11',
+      en: 'Yes, you may evaluate which of your mails, events and offers I take up, so that your sales team gets in touch when I seem interested. I can withdraw this consent at any time in the preference center.',
+      de: 'Ja, Sie dürfen auswerten, welche Ihrer Mails, Veranstaltungen und Angebote ich wahrnehme, damit sich Ihr Vertrieb meldet, wenn ich interessiert scheine. Ich kann diese Einwilligung jederzeit im Präferenzzentrum widerrufen.',
+    },
+  },
+  /** Calls from sales need prior express consent (§ 7(2) Nr. 1 UWG for consumers; presumed consent is too weak to rely on). */
+  {
+    id: 'sales_calls',
+    name: 'Calls from our sales team',
+    description: 'Phone calls from our sales team about the offers you asked about.',
+    legalBasis: 'consent',
+    channels: ['phone'],
+    isDirectMarketing: true,
+    requiresDoubleOptIn: false,
+    wording: {
+      version: '2026-11',
+      en: 'Yes, your sales team may call me about the offers I asked about. I can withdraw this consent at any time.',
+      de: 'Ja, Ihr Vertrieb darf mich zu den Angeboten anrufen, nach denen ich gefragt habe. Ich kann diese Einwilligung jederzeit widerrufen.',
+    },
+  },
 ] as const;
+
+/**
+ * Following up a lead by e-mail about what the person asked for rests on legitimate interest with
+ * this balancing test. It is direct marketing (an objection ends it, Art. 21(3)), and it may use
+ * only the fields sales needs to answer (Art. 5(1)(c)).
+ */
+export const SALES_FOLLOW_UP_PURPOSE = {
+  id: 'sales_follow_up',
+  name: 'Sales follow-up',
+  description: 'An e-mail from our sales team about the offer or the topic you showed interest in.',
+  legalBasis: 'legitimate_interest',
+  channels: ['email'],
+  isDirectMarketing: true,
+  balancingTest:
+    'Interest: answering the interest a business contact showed (a requested offer, an event attended, repeated visits to offers) with a personal message from sales (recital 47 GDPR). ' +
+    'Impact: business contact details only (name, organization, address, phone, role, city); no special categories; one follow-up thread, and every message says how to object. ' +
+    'Result: the interest prevails for business contacts who engaged with us; an objection ends it for good (Art. 21(3) GDPR).',
+  retentionMonths: 24,
+} as const;
 
 /**
  * The confirmation mail of a double opt-in is not marketing: it asks the person whether the
@@ -164,6 +238,8 @@ export const PURPOSE_FIELDS: Record<string, readonly string[]> = {
   consent_confirmation: ['email'],
   data_subject_rights: ['email', 'first_name', 'last_name'],
   customer_relationship: ['email', 'first_name', 'last_name', 'phone', 'organization', 'job_title', 'city', 'notes'],
+  sales_follow_up: ['email', 'first_name', 'last_name', 'phone', 'organization', 'job_title', 'city'],
+  sales_calls: ['first_name', 'last_name', 'phone', 'organization'],
 };
 
 /** Idempotent: the purpose and field catalogues and the wordings, as shipped. Never overwrites the DPO's edits. */
@@ -172,6 +248,7 @@ export async function seedCatalogue(db: Db): Promise<void> {
     CONSENT_CONFIRMATION_PURPOSE,
     DATA_SUBJECT_RIGHTS_PURPOSE,
     CUSTOMER_RELATIONSHIP_PURPOSE,
+    SALES_FOLLOW_UP_PURPOSE,
     STAFF_NOTIFICATIONS_PURPOSE,
   ]) {
     await db.purpose.createMany({ data: [{ ...purpose, channels: [...purpose.channels] }], skipDuplicates: true });
@@ -298,4 +375,108 @@ export async function seedDemoContacts(db: Db): Promise<void> {
       }
     });
   }
+}
+
+/** The demo journey's names; the seed creates each once and leaves later edits alone. */
+export const DEMO_JOURNEY = {
+  name: 'Welcome nurture (demo)',
+  templateName: 'Welcome to our newsletter (demo)',
+  segmentName: 'Newsletter subscribers (demo)',
+} as const;
+
+/**
+ * A nurture journey to open in the designer: new newsletter subscribers get a welcome mail; who
+ * clicks within three days scores points (interest scoring, on its own consent) and leaves as
+ * engaged, the others leave quietly. Left as a draft: publishing runs the lawfulness check.
+ */
+export async function seedDemoJourney(db: Db): Promise<void> {
+  if (await db.journey.findUnique({ where: { name: DEMO_JOURNEY.name }, select: { id: true } })) return;
+  const template =
+    (await db.template.findUnique({ where: { name: DEMO_JOURNEY.templateName }, select: { id: true } })) ??
+    (await db.template.create({
+      data: {
+        id: randomUUID(),
+        name: DEMO_JOURNEY.templateName,
+        kind: 'marketing',
+        subject: 'Welcome to our newsletter',
+        html:
+          '<p>Hello{{#first_name}} {{first_name}}{{/first_name}},</p><p>thank you for subscribing. <a href="https://example.org/news">Read this month’s news</a>.</p>' +
+          '<p>{{imprint}} · <a href="{{privacy_notice_url}}">Privacy</a> · <a href="{{preferences_url}}">Preferences</a> · <a href="{{unsubscribe_url}}">Unsubscribe</a></p>',
+        text:
+          'Hello{{#first_name}} {{first_name}}{{/first_name}},\nthank you for subscribing. Read this month’s news: https://example.org/news\n\n' +
+          '{{imprint}}\nPrivacy: {{privacy_notice_url}}\nPreferences: {{preferences_url}}\nUnsubscribe: {{unsubscribe_url}}',
+        createdBy: 'system:seed',
+      },
+      select: { id: true },
+    }));
+  const segment =
+    (await db.segment.findUnique({ where: { name: DEMO_JOURNEY.segmentName }, select: { id: true } })) ??
+    (await db.segment.create({
+      data: {
+        id: randomUUID(),
+        name: DEMO_JOURNEY.segmentName,
+        description: 'Everyone whose newsletter consent by e-mail is confirmed.',
+        definition: {
+          version: 1,
+          match: 'all',
+          conditions: [{ type: 'consent', purposeId: 'newsletter', channel: 'email', status: ['confirmed'] }],
+        },
+        createdBy: 'system:seed',
+      },
+      select: { id: true },
+    }));
+  // The journey definition (packages/journeys, version 1), written out: db depends on nothing internal.
+  const draft = {
+    version: 1,
+    purposeId: 'newsletter',
+    trigger: { type: 'segment_entry', segmentId: segment.id },
+    entryStepId: 'welcome',
+    steps: [
+      {
+        id: 'welcome',
+        label: 'Welcome mail',
+        type: 'send',
+        templateId: template.id,
+        purposeId: 'newsletter',
+        channel: 'email',
+        track: true,
+        next: 'wait-click',
+        position: { x: 0, y: 0 },
+      },
+      {
+        id: 'wait-click',
+        label: 'Clicked within 3 days?',
+        type: 'wait_event',
+        event: { type: 'interaction', kind: 'clicked' },
+        timeout: { days: 3, hours: 0, minutes: 0 },
+        onEvent: 'score-click',
+        onTimeout: 'quiet',
+        position: { x: 0, y: 170 },
+      },
+      {
+        id: 'score-click',
+        label: 'Interest shown',
+        type: 'score',
+        purposeId: 'lead_scoring',
+        points: 10,
+        reason: 'Clicked the welcome mail',
+        next: 'engaged',
+        position: { x: -160, y: 340 },
+      },
+      { id: 'engaged', label: 'Engaged', type: 'exit', position: { x: -160, y: 510 } },
+      { id: 'quiet', label: 'No reaction', type: 'exit', position: { x: 160, y: 340 } },
+    ],
+    exitRules: { withdrawal: true, objection: true, restriction: true, erasure: true, conversion: { stages: ['customer'] } },
+    allowReentry: false,
+  };
+  await db.journey.create({
+    data: {
+      id: randomUUID(),
+      name: DEMO_JOURNEY.name,
+      description: 'Welcome new newsletter subscribers and notice who clicks.',
+      status: 'draft',
+      draft,
+      createdBy: 'system:seed',
+    },
+  });
 }
