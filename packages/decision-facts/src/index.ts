@@ -10,6 +10,8 @@ import {
   type SubjectStatus,
 } from '@zweck/policy';
 
+export * from './consent-state.ts';
+
 /**
  * The policy's inputs, read from the database. One reader serves the send gate (the activities)
  * and what the admin shows (the API), so that the contact page can never say "allowed" while the
@@ -135,7 +137,7 @@ export async function readDecisionFacts(
   suppressionKey: string,
   contactId: string,
   purposeId: string,
-): Promise<(DecisionFacts & { email: string; firstName: string | null; purposeName: string }) | null> {
+): Promise<(DecisionFacts & Omit<SubjectRecord, 'subject'> & { purposeName: string }) | null> {
   const person = await readSubject(db, suppressionKey, contactId);
   if (!person) return null;
   const purpose = await db.purpose.findUnique({ where: { id: purposeId }, select: PURPOSE_RULE_SELECT });
