@@ -1,3 +1,4 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ZChannel, ZPurposeId } from '@zweck/policy';
 
@@ -57,3 +58,24 @@ export type ScoreChangeRequest = z.infer<typeof ZScoreChangeRequest>;
 
 export type ScoreChangeResult =
   { applied: true; scoreEventId: string; score: number; crossedThreshold: boolean } | { applied: false; reasonCodes: string[] };
+
+/**
+ * Why a rep sends a lead back to nurturing: a code, so that no free text travels in a signal.
+ * packages/leads holds the same list; the activity's parameter type makes them agree.
+ */
+export const ZRecycleReason = z.enum(['not_ready', 'no_budget', 'no_response', 'not_decision_maker', 'no_fit']);
+export type RecycleReasonCode = z.infer<typeof ZRecycleReason>;
+
+/** The rep's answer, sent by the API after it checked that the user may answer for this lead. */
+export const ZLeadAnswer = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('accept'), leadId: z.uuid(), userId: z.uuid() }),
+  z.object({ action: z.literal('recycle'), leadId: z.uuid(), userId: z.uuid(), reason: ZRecycleReason }),
+]);
+export type LeadAnswer = z.infer<typeof ZLeadAnswer>;
+export const leadAnswerSignal = defineSignal<[LeadAnswer]>('leadAnswer');
+
+export interface HandoffState {
+  phase: 'deciding' | 'waiting' | 'escalated' | 'done';
+  leadId: string | null;
+}
+export const handoffStateQuery = defineQuery<HandoffState>('handoffState');
