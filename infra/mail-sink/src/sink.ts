@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { StoredMessage, StoredMessageSummary } from './types.ts';
+import { createFeedbackSender, feedbackRuleFor, type FeedbackOptions } from './feedback.ts';
 
 export type { StoredMessage, StoredMessageSummary } from './types.ts';
 
@@ -18,6 +19,12 @@ export interface MailSinkOptions {
   dataDir?: string;
   /** Largest message accepted, in bytes. */
   maxSize?: number;
+  /**
+   * The bounce and complaint mode (see feedback.ts): recipients whose local part starts with
+   * `bounce-sync`, `bounce`, `softbounce` or `complain` are refused, bounced or complained about,
+   * and the reports go to `relay`. Omitted: everything is accepted and nothing comes back.
+   */
+  feedback?: FeedbackOptions;
 }
 
 export interface MailSink {
@@ -26,6 +33,8 @@ export interface MailSink {
   list(): StoredMessageSummary[];
   get(id: string): StoredMessage | undefined;
   clear(): Promise<void>;
+  /** Resolves when every bounce or complaint report under way has been delivered (feedback mode). */
+  feedbackSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,12 +72,22 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     }
   }
 
+  const feedback = options.feedback ? createFeedbackSender(options.feedback) : null;
+
   const smtp = new SMTPServer({
     secure: false,
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     size: options.maxSize ?? 25 * 1024 * 1024,
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (feedback && feedbackRuleFor(address.address) === 'sync_bounce') {
+        const refusal = new Error('5.1.1 The email account that you tried to reach does not exist') as Error & { responseCode: number };
+        refusal.responseCode = 550;
+        return callback(refusal);
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -100,6 +119,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
             await writeFile(join(dir, `${id}.json`), JSON.stringify(stored));
           }
           callback(null, `Queued as ${id}`);
+          feedback?.afterReceived({ mailFrom: stored.envelopeFrom, recipients: stored.envelopeTo, raw });
         })().catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
       });
     },
@@ -145,6 +165,9 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     smtp.once('error', reject);
     smtp.listen(options.smtpPort, host, () => resolve());
   });
+  // A client that vanishes mid-conversation (a sender killed outright resets its connections) is
+  // that client's problem; without a listener, smtp-server's 'error' event would end the sink.
+  smtp.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.httpPort, host, () => resolve());
@@ -157,7 +180,9 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     list,
     get: (id) => messages.get(id),
     clear,
+    feedbackSettled: async () => feedback?.settled(),
     async stop() {
+      feedback?.close();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

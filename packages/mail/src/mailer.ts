@@ -9,6 +9,11 @@ export interface MailerConfig {
   from: string;
   /** Connections kept open to the SMTP server. */
   maxConnections?: number;
+  /**
+   * The envelope sender (Return-Path), where bounces and complaints go: the product's own
+   * `bounces@MAIL_DOMAIN`, processed by the API's inbound listener. Absent: the From address.
+   */
+  returnPath?: string;
 }
 
 export interface OutgoingMessage {
@@ -76,6 +81,7 @@ export function createMailer(config: MailerConfig): Mailer {
       try {
         const info = (await transport.sendMail({
           from: config.from,
+          ...(config.returnPath ? { envelope: { from: config.returnPath, to: message.to } } : {}),
           to: message.to,
           subject: message.subject,
           text: message.text,

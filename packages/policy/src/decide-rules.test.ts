@@ -62,6 +62,14 @@ describe('double opt-in (UWG § 7(2) Nr. 2)', () => {
     expect(ask([ev('granted', '2026-11-01T00:00:00.000Z', { method: 'in_person' })]).allowed).toBe(true);
   });
 
+  it('accepts a consent renewed through the signed link of a re-permission mail, which proves the mailbox', () => {
+    expect(ask([ev('granted', '2026-11-01T00:00:00.000Z', { method: 're_permission' })]).allowed).toBe(true);
+  });
+
+  it('holds back a grant recorded from a spam complaint: that method never proves a consent', () => {
+    expect(codes(ask([ev('granted', '2026-11-01T00:00:00.000Z', { method: 'spam_complaint' })]))).toEqual(['DOUBLE_OPT_IN_PENDING']);
+  });
+
   it('applies only where the purpose asks for it, and only to e-mail', () => {
     expect(
       ask([ev('granted', '2026-11-01T00:00:00.000Z', { method: 'web_form' })], { ...newsletter, requiresDoubleOptIn: false }).allowed,

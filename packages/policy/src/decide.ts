@@ -6,7 +6,7 @@ import { reason, type Reason } from './reasons.ts';
 import { isSpecialDataCategory, type Action, type Channel, type Instant, type LegalBasis, type SubjectStatus } from './vocabulary.ts';
 
 /** Bumped whenever a rule changes, so that a stored decision can be replayed against its own rules. */
-export const POLICY_VERSION = '2026.11.3';
+export const POLICY_VERSION = '2026.11.4';
 
 export interface DecisionSubject {
   status: SubjectStatus;
@@ -96,10 +96,10 @@ const isOutreach = (action: Action): boolean => action === 'send' || action === 
 
 /**
  * Grants of these methods carry their own proof of the address's owner, so no confirmation mail
- * is needed: a signed record made in person, a confirmed link, or the preference center, which
- * is reached only through a signed link mailed to that address.
+ * is needed: a signed record made in person, a confirmed link, or the preference center and the
+ * re-permission page, which are reached only through a signed link mailed to that address.
  */
-const DOUBLE_OPT_IN_EXEMPT = new Set(['in_person', 'double_opt_in', 'preference_center']);
+const DOUBLE_OPT_IN_EXEMPT = new Set(['in_person', 'double_opt_in', 'preference_center', 're_permission']);
 
 const EXISTING_CUSTOMER_ARTICLE = '§ 7(3) UWG; Art. 6(1)(f) GDPR';
 

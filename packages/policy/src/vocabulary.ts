@@ -31,6 +31,10 @@ export const ZConsentMethod = z.enum([
   'staff_entry',
   'preference_center',
   'mailto_unsubscribe',
+  // A recipient reported a message as spam (an ARF complaint): an objection to direct marketing (Art. 21(2)).
+  'spam_complaint',
+  // Renewed through the signed link of a re-permission mail, before the consent expired.
+  're_permission',
 ]);
 export type ConsentMethod = z.infer<typeof ZConsentMethod>;
 

@@ -70,7 +70,9 @@ export async function updateContactRecord(
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   const changed = [...keys].filter((key) => (before[key] ?? null) !== (after[key] ?? null));
   if (changed.length === 0) return [];
-  await tx.contact.update({ where: { id }, data: contactColumns(values) });
+  // A corrected address is not known to bounce: the hard-bounce mark belonged to the old one (Art. 5(1)(d)).
+  const undeliverable = changed.includes('email') ? { emailUndeliverableAt: null } : {};
+  await tx.contact.update({ where: { id }, data: { ...contactColumns(values), ...undeliverable } });
   await tx.provenance.createMany({ data: changed.map((field) => ({ contactId: id, field, ...provenance })) });
   return changed;
 }

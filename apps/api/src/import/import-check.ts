@@ -93,9 +93,9 @@ export interface ImportCheck {
 
 type Tx = Prisma.TransactionClient;
 
-/** Methods that obtain a consent; the unsubscribe methods only end one. */
+/** Methods that obtain a consent; the unsubscribe methods and a spam complaint only end one. */
 const GRANT_METHODS: readonly ConsentMethod[] = ZConsentMethod.options.filter(
-  (m) => m !== 'one_click_unsubscribe' && m !== 'mailto_unsubscribe',
+  (m) => m !== 'one_click_unsubscribe' && m !== 'mailto_unsubscribe' && m !== 'spam_complaint',
 );
 /** A minute of slack for clocks that differ, as the staff form allows. */
 const CLOCK_SLACK_MS = 60_000;

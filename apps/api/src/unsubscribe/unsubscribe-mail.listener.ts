@@ -4,6 +4,8 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { ApiDeps } from '../trpc/context.ts';
 import { withdrawByToken, type WithdrawResult } from './unsubscribe.service.ts';
+import { bounceMailbox } from '@zweck/mail/tracking-token';
+import { processFeedback } from '../feedback/feedback.service.ts';
 
 export interface UnsubscribeMailListener {
   /** The port it listens on (useful when started on port 0). */
@@ -53,6 +55,14 @@ export async function startUnsubscribeMailListener(
   options: UnsubscribeMailListenerOptions,
 ): Promise<UnsubscribeMailListener> {
   const mailbox = unsubscribeMailbox(deps.env.MAIL_DOMAIN);
+  // Bounces (DSNs) and complaints (ARF) come back to the envelope sender of every message we send.
+  const bounces = bounceMailbox(deps.env.MAIL_DOMAIN);
+  const feedbackDeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    suppressionKey: deps.env.SUPPRESSION_KEY,
+    taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+  };
   const secret = deps.env.UNSUBSCRIBE_SECRET;
   const log = deps.log.child({ component: 'unsubscribe-mail' });
   const note = (outcome: Outcome, extra: Record<string, string> = {}): void => log.info({ outcome, ...extra }, 'mailto unsubscribe');
@@ -102,8 +112,13 @@ export async function startUnsubscribeMailListener(
     disableReverseLookup: true,
     // smtp-server's own log would carry envelope addresses.
     logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.trim().toLowerCase() === mailbox) return callback();
+    onRcptTo(address, session, callback) {
+      const to = address.address.trim().toLowerCase();
+      const earlier = session.envelope.rcptTo[0]?.address.trim().toLowerCase();
+      if (earlier !== undefined && earlier !== to) {
+        return callback(new SmtpReply(452, 'One mailbox per message, please: send the rest separately'));
+      }
+      if (to === mailbox || to === bounces) return callback();
       note('recipient_refused');
       callback(new SmtpReply(550, `Recipient not accepted: this server takes only unsubscribe requests, for ${mailbox}`));
     },
@@ -117,7 +132,15 @@ export async function startUnsubscribeMailListener(
       });
       stream.on('end', () => {
         if (stream.sizeExceeded) return callback(new SmtpReply(552, 'Message too big: an unsubscribe request needs its subject only'));
-        handle(Buffer.concat(chunks), session.remoteAddress || null).then(
+        const isFeedback = session.envelope.rcptTo[0]?.address.trim().toLowerCase() === bounces;
+        const work = isFeedback
+          ? processFeedback(feedbackDeps, Buffer.concat(chunks)).then((outcome) => {
+              // The outcome only: a report's content (addresses) never reaches the log.
+              log.info({ outcome }, 'mail feedback');
+              return `Report processed (${outcome})`;
+            })
+          : handle(Buffer.concat(chunks), session.remoteAddress || null);
+        work.then(
           (answer) => callback(null, answer),
           (error: unknown) => {
             if (error instanceof SmtpReply) return callback(error);

@@ -88,6 +88,6 @@ export async function withdrawByToken(
     });
     return answer('withdrawn');
   });
-  if (result.status === 'withdrawn') await signalConsentChanged(deps.temporal, result.contactId, result.purposeId);
+  if (result.status === 'withdrawn') await signalConsentChanged(deps, result.contactId, result.purposeId);
   return result;
 }

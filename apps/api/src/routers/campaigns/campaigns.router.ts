@@ -11,6 +11,7 @@ import {
   startCampaignWorkflow,
   type CampaignSignal,
 } from '../../automation.ts';
+import { engagementFor } from '../../tracking/tracking.service.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
 import { AppError, type AppErrorCode } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
@@ -52,6 +53,7 @@ const campaignSelect = {
   templateId: true,
   scheduledAt: true,
   throttlePerMinute: true,
+  track: true,
   createdBy: true,
   createdAt: true,
   startedAt: true,
@@ -85,7 +87,7 @@ async function countsFor(db: Db | Tx, campaignIds: readonly string[]): Promise<M
   return counts;
 }
 
-const toListItem = (row: CampaignRow, counts: OutcomeCounts): CampaignListItem => ({
+const toListItem = (row: CampaignRow, counts: OutcomeCounts, engagement = { opened: 0, clicked: 0 }): CampaignListItem => ({
   id: row.id,
   name: row.name,
   status: row.status,
@@ -103,6 +105,8 @@ const toListItem = (row: CampaignRow, counts: OutcomeCounts): CampaignListItem =
   startedAt: row.startedAt,
   finishedAt: row.finishedAt,
   counts,
+  track: row.track,
+  engagement,
 });
 
 /** Skipped recipients per reason code: one GROUP BY over the unnested codes, in the database. */
@@ -147,15 +151,16 @@ async function refusal(ctx: Context, campaignId: string): Promise<string[] | nul
 async function readCampaign(ctx: Context, id: string): Promise<CampaignOut> {
   const row = await ctx.db.campaign.findUnique({ where: { id }, select: campaignSelect });
   if (!row) throw notFound(id);
-  const [counts, reasons, progress, refusedFor] = await Promise.all([
+  const [counts, reasons, progress, refusedFor, engagement] = await Promise.all([
     countsFor(ctx.db, [id]),
     skippedByReason(ctx.db, id),
     isActive(row.status) ? liveProgress(ctx, id) : Promise.resolve(null),
     // A campaign the workflow refused is cancelled before it ever started.
     row.status === 'cancelled' && row.startedAt === null ? refusal(ctx, id) : Promise.resolve(null),
+    engagementFor(ctx.db, [id]),
   ]);
   return {
-    ...toListItem(row, counts.get(id) ?? emptyCounts()),
+    ...toListItem(row, counts.get(id) ?? emptyCounts(), engagement.get(id)),
     templateKind: row.template.kind,
     purposeIsDirectMarketing: row.purpose.isDirectMarketing,
     skippedByReason: reasons,
@@ -222,6 +227,7 @@ const columns = (values: CampaignValues) => ({
   channel: values.channel,
   scheduledAt: values.scheduledAt ? new Date(values.scheduledAt) : null,
   throttlePerMinute: values.throttlePerMinute ?? null,
+  track: values.track ?? false,
 });
 
 /** What the audit log keeps of a campaign's settings: IDs, names of catalogue things and numbers, no personal data. */
@@ -233,6 +239,7 @@ const auditable = (c: Omit<ReturnType<typeof columns>, 'channel'> & { channel: s
   channel: c.channel,
   scheduledAt: c.scheduledAt?.toISOString() ?? null,
   throttlePerMinute: c.throttlePerMinute,
+  track: c.track,
 });
 
 /** Locks the campaign row for the transaction, so that an edit and a start cannot interleave. */
@@ -279,11 +286,9 @@ export const campaignsRouter = router({
         orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
         take: input.limit,
       });
-      const counts = await countsFor(
-        ctx.db,
-        rows.map((r) => r.id),
-      );
-      return rows.map((row) => toListItem(row, counts.get(row.id) ?? emptyCounts()));
+      const ids = rows.map((r) => r.id);
+      const [counts, engagement] = await Promise.all([countsFor(ctx.db, ids), engagementFor(ctx.db, ids)]);
+      return rows.map((row) => toListItem(row, counts.get(row.id) ?? emptyCounts(), engagement.get(row.id)));
     }),
 
   get: procedureFor(...READERS)

@@ -34,6 +34,8 @@ export const ZCampaignValues = z.object({
     .min(1, 'At least 1 message per minute')
     .max(THROTTLE_MAX, `At most ${THROTTLE_MAX.toLocaleString('en')} messages per minute`)
     .nullish(),
+  /** Track opens and clicks; each recipient only with consent to `email_tracking`. Absent: false. */
+  track: z.boolean().optional(),
 });
 export type CampaignValues = z.infer<typeof ZCampaignValues>;
 
@@ -84,6 +86,10 @@ export const ZCampaignListItem = z.object({
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
   counts: ZOutcomeCounts,
+  /** Whether opens and clicks are tracked (for recipients whose consent covers it). */
+  track: z.boolean(),
+  /** Unique contacts who opened a message of the campaign, and who clicked a link in one. */
+  engagement: z.object({ opened: z.number().int(), clicked: z.number().int() }),
 });
 export type CampaignListItem = z.infer<typeof ZCampaignListItem>;
 

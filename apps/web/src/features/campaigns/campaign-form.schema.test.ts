@@ -26,7 +26,13 @@ describe('the campaign composer’s values', () => {
       channel: 'email',
       scheduledAt: null,
       throttlePerMinute: 600,
+      track: false,
     });
+  });
+
+  it('asks for tracking only on e-mail, where consent to measurement can cover it', () => {
+    expect(toCampaignInput(ZCampaignForm.parse({ ...valid, track: true })).track).toBe(true);
+    expect(toCampaignInput(ZCampaignForm.parse({ ...valid, channel: 'sms', track: true })).track).toBe(false);
   });
 
   it('sends a later time with its offset, and refuses a time that has passed', () => {

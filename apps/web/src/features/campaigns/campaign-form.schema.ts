@@ -31,6 +31,8 @@ export const ZCampaignForm = z
         (v) => v === '' || (Number(v) >= 1 && Number(v) <= THROTTLE_MAX),
         `Between 1 and ${THROTTLE_MAX.toLocaleString('en')} per minute`,
       ),
+    /** Track opens and clicks, for recipients whose consent to e-mail tracking covers it. */
+    track: z.boolean(),
   })
   .superRefine(
     (values, ctx) => {
@@ -58,6 +60,7 @@ export const CAMPAIGN_FORM_PATHS = [
   'when',
   'scheduledAt',
   'throttlePerMinute',
+  'track',
 ] as const;
 export type CampaignFormPath = (typeof CAMPAIGN_FORM_PATHS)[number];
 export const isCampaignFormPath = (path: string): path is CampaignFormPath => (CAMPAIGN_FORM_PATHS as readonly string[]).includes(path);
@@ -71,6 +74,7 @@ export const NEW_CAMPAIGN: CampaignFormInput = {
   when: 'now',
   scheduledAt: '',
   throttlePerMinute: '',
+  track: false,
 };
 
 /** A draft's values in the composer. */
@@ -85,6 +89,7 @@ export function toCampaignForm(campaign: Campaign): CampaignFormInput {
     when: campaign.scheduledAt ? 'later' : 'now',
     scheduledAt: campaign.scheduledAt ? toDateTimeLocalValue(new Date(campaign.scheduledAt)) : '',
     throttlePerMinute: campaign.throttlePerMinute === null ? '' : String(campaign.throttlePerMinute),
+    track: campaign.track,
   };
 }
 
@@ -98,6 +103,7 @@ export function toCampaignInput(values: CampaignFormValues): CampaignInput {
     channel: values.channel,
     scheduledAt: values.when === 'later' ? localValueToIsoWithOffset(values.scheduledAt) : null,
     throttlePerMinute: values.throttlePerMinute === '' ? null : Number(values.throttlePerMinute),
+    track: values.channel === 'email' && values.track,
   };
 }
 

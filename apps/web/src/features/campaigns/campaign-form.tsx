@@ -195,6 +195,27 @@ function CampaignFormView({
         </div>
       </fieldset>
 
+      <hr className="form-divider" />
+
+      <fieldset className="fieldset">
+        <legend>Results</legend>
+        <label className="campaign-radio" htmlFor="campaign-track">
+          <input
+            id="campaign-track"
+            type="checkbox"
+            disabled={channel !== 'email'}
+            aria-describedby="campaign-track-hint"
+            {...form.register('track')}
+          />{' '}
+          Track opens and clicks
+        </label>
+        <p className="field-hint field-hint-after" id="campaign-track-hint">
+          {channel === 'email'
+            ? 'Only for recipients who consented to e-mail open and click measurement (§ 25 TDDDG, Art. 6(1)(a) GDPR); everyone else gets plain links and no pixel. The unsubscribe and preference links are never tracked.'
+            : 'Tracking exists for e-mail only.'}
+        </p>
+      </fieldset>
+
       <SubmitCancelActions
         busy={busy}
         submitLabel={campaign ? 'Save draft' : 'Create draft'}

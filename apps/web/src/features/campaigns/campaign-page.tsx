@@ -25,6 +25,7 @@ import {
   type RecipientRow,
 } from './campaign-labels.ts';
 import { CountBar, OutcomeBar } from './outcome-bars.tsx';
+import { EngagementBars } from './engagement-bars.tsx';
 import { invalidateCampaigns, useCampaign } from './use-campaigns.ts';
 
 const RECIPIENTS_PAGE = 50;
@@ -86,6 +87,10 @@ function CampaignView({ campaign, isRefreshing, onStarted }: { campaign: Campaig
             <div>
               <dt>Pace</dt>
               <dd>{campaign.throttlePerMinute === null ? 'Unthrottled' : `${formatCount(campaign.throttlePerMinute)} per minute`}</dd>
+            </div>
+            <div>
+              <dt>Opens and clicks</dt>
+              <dd>{campaign.track ? 'Tracked, where the recipient consented' : 'Not tracked'}</dd>
             </div>
             {campaign.startedAt ? (
               <div>
@@ -354,6 +359,7 @@ function ResultsSection({ campaign }: { campaign: Campaign }) {
               </div>
             ))}
           </dl>
+          <EngagementBars campaign={campaign} size="large" />
         </>
       )}
     </Section>

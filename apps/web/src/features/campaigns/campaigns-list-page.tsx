@@ -9,6 +9,7 @@ import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
 import { CAMPAIGN_STATUS, describeCounts, formatCount, isActive, type CampaignListItem } from './campaign-labels.ts';
 import { OutcomeBar } from './outcome-bars.tsx';
+import { EngagementBars } from './engagement-bars.tsx';
 import { useCampaigns } from './use-campaigns.ts';
 
 export function CampaignsListPage() {
@@ -96,6 +97,7 @@ function CampaignRow({ campaign }: { campaign: CampaignListItem }) {
           <>
             <OutcomeBar counts={campaign.counts} />
             <span className="small muted block campaign-bar-caption">{describeCounts(campaign.counts)}</span>
+            <EngagementBars campaign={campaign} />
           </>
         ) : (
           <span className="muted small">No recipients yet</span>
