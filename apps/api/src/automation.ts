@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '@zweck/db';
 import type { campaignWorkflow, consentReceiptWorkflow, welcomeWorkflow } from '@zweck/workflows';
 import {
   campaignProgressQuery,
@@ -15,6 +16,7 @@ import {
   type ConsentReceiptInput,
   type WelcomeInput,
 } from '@zweck/workflows/contracts';
+import { signalJourneyConsentChanged } from './journeys-runtime/enrollment.ts';
 
 export type AutomationStart = 'started' | 'already_started' | 'not_started';
 
@@ -69,16 +71,23 @@ export async function describeWelcome(temporal: Client, contactId: string, purpo
 }
 
 /**
- * Tell the contact's running welcome workflow that the consent for this purpose changed, so that
- * it asks the policy again before any further send (the activity would ask anyway).
+ * Tell the contact's running workflows that the consent for this purpose changed: the welcome
+ * workflow of the purpose asks the policy again before any further send (the activity would ask
+ * anyway), and every active journey enrolment of the contact checks its exit rules (withdrawal,
+ * objection) before its next step. 'no_workflow': neither runs.
  */
-export async function signalConsentChanged(temporal: Client, contactId: string, purposeId: string): Promise<'signalled' | 'no_workflow'> {
+export async function signalConsentChanged(
+  deps: { temporal: Client; db: Db },
+  contactId: string,
+  purposeId: string,
+): Promise<'signalled' | 'no_workflow'> {
+  const journeys = await signalJourneyConsentChanged(deps, contactId);
   try {
-    await temporal.workflow.getHandle(welcomeWorkflowId(contactId, purposeId)).signal(consentChangedSignal);
+    await deps.temporal.workflow.getHandle(welcomeWorkflowId(contactId, purposeId)).signal(consentChangedSignal);
     return 'signalled';
   } catch (error) {
     // Closed (the deadline passed) or never started: the ledger already holds the confirmation.
-    if (error instanceof WorkflowNotFoundError) return 'no_workflow';
+    if (error instanceof WorkflowNotFoundError) return journeys > 0 ? 'signalled' : 'no_workflow';
     throw error;
   }
 }

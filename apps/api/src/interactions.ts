@@ -2,6 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '@zweck/db';
 import type { InteractionKind } from '@zweck/segments/definition';
 import { journeyEventSignal, type JourneyEventPayload } from '@zweck/workflows/contracts';
+import { enrollOnEvent } from './journeys-runtime/triggers.ts';
+import { scoreAndHandOff } from './routers/scoring/score-hook.ts';
 
 /**
  * The one way something a person did enters the product: tracked opens and clicks, bounces and
@@ -13,6 +15,10 @@ import { journeyEventSignal, type JourneyEventPayload } from '@zweck/workflows/c
 export interface InteractionDeps {
   db: Db;
   temporal: Client;
+  /** The suppression list's key: lead scoring asks the policy, whose facts include the suppression check. */
+  suppressionKey: string;
+  /** Where a handoff started by a score crossing the threshold runs; absent: the product's queue. */
+  taskQueue?: string | undefined;
 }
 
 export interface RecordInteractionInput {
@@ -42,6 +48,8 @@ export async function recordInteraction(deps: InteractionDeps, input: RecordInte
     interactionId,
     occurredAt: input.occurredAt.toISOString(),
   });
+  // Lead scoring: the marketers' rules for this kind, each asking the policy (consent to profiling).
+  await scoreAndHandOff(deps, { contactId: input.contactId, source: 'interaction', match: input.kind, sourceId: interactionId });
   return { interactionId };
 }
 
@@ -52,14 +60,21 @@ export interface RecordContactEventInput {
   details?: Record<string, string | number | boolean | null>;
 }
 
-export async function recordContactEvent(deps: InteractionDeps, input: RecordContactEventInput): Promise<{ eventId: string }> {
+/** Record a named event: it reaches the contact's running enrolments, then enrols the contact in the journeys it starts. */
+export async function recordContactEvent(
+  deps: InteractionDeps,
+  input: RecordContactEventInput,
+): Promise<{ eventId: string; enrolledIn: string[] }> {
   const row = await deps.db.contactEvent.create({
     data: { contactId: input.contactId, name: input.name, occurredAt: input.occurredAt, details: input.details ?? {} },
     select: { id: true },
   });
   const eventId = row.id.toString();
   await deliverToJourneys(deps, input.contactId, { type: 'event', name: input.name, eventId, occurredAt: input.occurredAt.toISOString() });
-  return { eventId };
+  await scoreAndHandOff(deps, { contactId: input.contactId, source: 'event', match: input.name, sourceId: eventId });
+  // After delivering: the event that enrols a contact is not also the first event of its new enrolment.
+  const enrolled = await enrollOnEvent(deps, input.contactId, { name: input.name, eventId });
+  return { eventId, enrolledIn: enrolled.filter((e) => e.result.status === 'enrolled').map((e) => e.journeyId) };
 }
 
 /**

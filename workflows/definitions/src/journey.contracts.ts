@@ -15,6 +15,8 @@ export const ZJourneyInput = z.object({
   contactId: z.uuid(),
   /** Set by continue-as-new: the step to resume at. Absent: the version's entry step. */
   resumeAt: z.string().max(40).optional(),
+  /** History events after which the run continues as new (default 2,000); tests set it low. */
+  historyLimit: z.number().int().min(100).max(10_000).optional(),
 });
 export type JourneyInput = z.infer<typeof ZJourneyInput>;
 
@@ -51,3 +53,9 @@ export interface JourneyPosition {
 export const journeyPositionQuery = defineQuery<JourneyPosition>('journeyPosition');
 
 export type JourneyOutcome = { outcome: 'exited'; reason: string; atStepId: string | null };
+
+/**
+ * The idempotency key of a journey's send step: one (enrolment, step) pair sends at most one
+ * message, enforced by the mail log's unique key; its Message-ID is derived from it.
+ */
+export const journeyStepIdempotencyKey = (enrollmentId: string, stepId: string): string => `journey:${enrollmentId}:${stepId}`;

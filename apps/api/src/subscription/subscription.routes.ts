@@ -3,6 +3,7 @@ import { InvalidUnsubscribeTokenError, verifyConfirmToken } from '@zweck/mail/un
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { signalConsentChanged, startWelcome } from '../automation.ts';
+import { enrollOnFormConfirmed } from '../journeys-runtime/triggers.ts';
 import { escapeHtml, publicPage as page } from '../public-pages.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { AppError } from '../trpc/errors.ts';
@@ -134,7 +135,11 @@ export async function registerSubscriptionRoutes(
             '<h1>This confirmation has expired</h1><p>Please subscribe again; we will send you a new link.</p>',
           );
         }
-        if (result.status === 'confirmed') await signalConsentChanged(deps.temporal, result.contactId, result.purposeId);
+        if (result.status === 'confirmed') {
+          await signalConsentChanged(deps, result.contactId, result.purposeId);
+          // The hosted form's subscription is confirmed (double opt-in): journeys that start on it enrol the person.
+          await enrollOnFormConfirmed({ ...deps, taskQueue: deps.env.TEMPORAL_TASK_QUEUE }, result.contactId, result.purposeId);
+        }
         return html(
           reply,
           200,
@@ -195,7 +200,7 @@ ${prefs.hasObjected ? '<p><strong>You have objected to all marketing.</strong> S
           req.ip,
         );
         // Running workflows hear of every change before their next send.
-        for (const change of changes) await signalConsentChanged(deps.temporal, contactId, change.purposeId);
+        for (const change of changes) await signalConsentChanged(deps, contactId, change.purposeId);
         const summary = objectToAll
           ? 'You will receive no marketing from us any more, on any channel.'
           : changes.length === 0
