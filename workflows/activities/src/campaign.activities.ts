@@ -1,11 +1,15 @@
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { Prisma, type Db } from '@zweck/db';
 import { PURPOSE_RULE_SELECT, readSubjects, toPurposeRule, type SubjectRecord } from '@zweck/decision-facts';
-import { createPreferencesToken, createUnsubscribeToken, unsubscribeMailto } from '@zweck/mail/unsubscribe-token';
 import { checkTemplate, messageIdFor, prepareTemplate, type Mailer, type PreparedTemplate, type SenderIdentity } from '@zweck/mail';
 import { decide, ZChannel, type AllowedDecision, type Channel, type Decision } from '@zweck/policy';
 import { compileSegment, readSegmentDefinition } from '@zweck/segments';
 import { permanentRefusal } from './activities.ts';
+import { marketingLinks, personalKeysFor, personalValues } from './marketing-mail.ts';
+import { recordSyncBounce, syncBounceOf, type SmtpBounce } from './bounces.ts';
+import { createOutcomeBuffer, createWindowPipeline, writeCampaignOutcomes } from './campaign-outcomes.ts';
+import { trackingFor } from './tracking.ts';
 
 export interface CampaignActivityDeps {
   db: Db;
@@ -13,8 +17,15 @@ export interface CampaignActivityDeps {
   now: () => Date;
   mailer: Mailer;
   sha256Hex: (text: string) => string;
-  /** Messages in flight at once per batch: at most the SMTP pool's size is useful. */
+  /**
+   * The most messages of a batch whose outcome is not yet committed (handed to the transport, or
+   * answered and not yet written): what a worker killed outright may resend. The SMTP pool's size.
+   */
   concurrency: number;
+  /** Recipients per pre-send check, at most (default CAMPAIGN_WINDOW.max; the sending rate sizes them below it). */
+  maxWindow?: number;
+  /** Aborted when the worker stops gracefully: running batches start no new message and return. */
+  stopping?: AbortSignal;
 }
 
 /** Why a whole campaign cannot start; per-recipient reasons come from the policy. */
@@ -40,53 +51,70 @@ const CAMPAIGN_SELECT = {
   segmentId: true,
   scheduledAt: true,
   throttlePerMinute: true,
+  track: true,
   template: { select: { kind: true, subject: true, html: true, text: true } },
   purpose: { select: { ...PURPOSE_RULE_SELECT, fields: { select: { fieldKey: true } } } },
 } satisfies Prisma.CampaignSelect;
 
-/** The personal placeholders a campaign may fill: the purpose's fields, without free text (Art. 5(1)(c)). */
-async function personalKeysFor(db: Db, fieldKeys: readonly string[]): Promise<string[]> {
-  const fields = await db.fieldDefinition.findMany({
-    where: { key: { in: [...fieldKeys] }, type: { not: 'free_text' } },
-    select: { key: true },
-  });
-  return fields.map((f) => f.key);
-}
+const MESSAGE_ROW_SELECT = {
+  id: true,
+  idempotencyKey: true,
+  messageId: true,
+  contactId: true,
+  status: true,
+  smtpResponse: true,
+  sentAt: true,
+} satisfies Prisma.MessageSelect;
 
-const personalValues = (person: SubjectRecord, keys: readonly string[]): Record<string, string | null> => {
-  const attributes =
-    person.attributes !== null && typeof person.attributes === 'object' && !Array.isArray(person.attributes) ? person.attributes : {};
-  const builtin: Record<string, string | null> = {
-    email: person.email,
-    first_name: person.firstName,
-    last_name: person.lastName,
-    organization: person.organization,
-  };
-  return Object.fromEntries(
-    keys.map((key) => {
-      const value = Object.hasOwn(builtin, key) ? builtin[key] : (attributes as Record<string, unknown>)[key];
-      return [key, typeof value === 'string' ? value : null];
-    }),
-  );
-};
+/**
+ * Recipients per pre-send check (one read, one decision write, one mail-log write): what the
+ * senders get through in about this long, so that a check is well under a second old when its
+ * message leaves (a withdrawal that commits later may still miss a message already checked), within
+ * these limits.
+ */
+const WINDOW_SECONDS = 0.2;
+export const CAMPAIGN_WINDOW = { min: 16, max: 200 } as const;
+/** The batch heartbeats at most this often (the workflow's heartbeat timeout is several times longer). */
+const HEARTBEAT_EVERY_MS = 1_000;
 
-/** Run `work` over `items` with at most `limit` in flight (a bounded pool; no library needed for ten lines). */
-async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-export function createCampaignActivities({ db, mailer, config, now, sha256Hex, concurrency }: CampaignActivityDeps) {
-  const baseUrl = config.publicUrl.replace(/\/$/, '');
-
+export function createCampaignActivities({
+  db,
+  mailer,
+  config,
+  now,
+  sha256Hex,
+  concurrency,
+  maxWindow = CAMPAIGN_WINDOW.max,
+  stopping,
+}: CampaignActivityDeps) {
   const loadCampaign = (campaignId: string) => db.campaign.findUnique({ where: { id: campaignId }, select: CAMPAIGN_SELECT });
 
   /** One prepared template per campaign and activity process: checked once, rendered per recipient. */
   const prepared = new Map<string, { template: PreparedTemplate; personalKeys: string[] }>();
+
+  /**
+   * Where this process's last batch of a campaign ended: the next batch reads on from there along
+   * the primary key instead of sorting every pending row again. A hint only: when nothing is
+   * pending after it (the end, or recipients an interrupted batch left behind), read from the start.
+   */
+  const cursors = new Map<string, string>();
+  /** Messages per second of this process's last batch of a campaign: the first windows' size. */
+  const rates = new Map<string, number>();
+  const nextPending = async (campaignId: string, limit: number): Promise<string[]> => {
+    const page = (after: string | undefined) =>
+      db.campaignRecipient.findMany({
+        where: { campaignId, outcome: 'pending', ...(after === undefined ? {} : { contactId: { gt: after } }) },
+        select: { contactId: true },
+        orderBy: { contactId: 'asc' },
+        take: limit,
+      });
+    const after = cursors.get(campaignId);
+    let rows = await page(after);
+    if (rows.length === 0 && after !== undefined) rows = await page(undefined);
+    const last = rows.at(-1);
+    if (last) cursors.set(campaignId, last.contactId);
+    return rows.map((r) => r.contactId);
+  };
 
   return {
     /**
@@ -162,14 +190,20 @@ export function createCampaignActivities({ db, mailer, config, now, sha256Hex, c
     },
 
     /**
-     * Send to the next `limit` pending recipients. For each: a fresh read, the policy's decision
-     * (recorded), then at most one message per (campaign, contact) through the pooled transport
-     * with a bounded number in flight; every recipient leaves with exactly one outcome.
+     * Send to the next `limit` pending recipients. They go in windows: for each window a fresh
+     * read and the policy's decision per recipient (recorded), its skips, and its mail-log rows
+     * (keyed by campaign and contact, so a retry never sends twice) are written just before its
+     * messages go out, while the previous window is still sending. Messages go through the pooled
+     * transport with at most `concurrency` whose outcome is not yet committed (see
+     * `createOutcomeBuffer`: the most a killed worker can resend); their outcomes are committed in
+     * groups. On a graceful stop of the worker the batch starts no new message, records the ones
+     * in flight and returns; the rest stay pending for the next batch, on another worker.
      */
     async sendCampaignBatch(input: {
       campaignId: string;
       limit: number;
     }): Promise<{ sent: number; skipped: number; failed: number; remaining: number }> {
+      const context = Context.current();
       const campaign = await loadCampaign(input.campaignId);
       if (!campaign) throw new Error(`campaign ${input.campaignId} does not exist`);
       const channel: Channel = ZChannel.parse(campaign.channel);
@@ -184,145 +218,234 @@ export function createCampaignActivities({ db, mailer, config, now, sha256Hex, c
       }
       const { template, personalKeys } = cached;
       const purpose = toPurposeRule(campaign.purpose);
-
-      const pending = await db.campaignRecipient.findMany({
-        where: { campaignId: campaign.id, outcome: 'pending' },
-        select: { contactId: true },
-        orderBy: { contactId: 'asc' },
-        take: input.limit,
-      });
-      // The pre-send check: read now, right before this batch's messages go out.
-      const people = await readSubjects(
-        db,
-        config.suppressionKey,
-        pending.map((p) => p.contactId),
-      );
-      const decidedAt = now();
-      const decisions: { contactId: string; decision: Decision }[] = [];
-      const skips: { contactId: string; reasonCodes: string[] }[] = [];
-      const sends: { contactId: string; person: SubjectRecord; decision: AllowedDecision }[] = [];
-      for (const { contactId } of pending) {
-        const person = people.get(contactId);
-        if (!person) {
-          skips.push({ contactId, reasonCodes: ['SUBJECT_ERASED'] });
-          continue;
-        }
-        const decision = decide({ subject: person.subject, purpose, channel, action: 'send', now: decidedAt.toISOString() }, { sha256Hex });
-        decisions.push({ contactId, decision });
-        if (!decision.allowed) skips.push({ contactId, reasonCodes: decision.reasons.map((r) => r.code) });
-        else if (person.emailUndeliverableAt !== null && channel === 'email')
-          skips.push({ contactId, reasonCodes: [ADDRESS_UNDELIVERABLE] });
-        else sends.push({ contactId, person, decision });
-      }
-      await db.policyDecision.createMany({
-        data: decisions.map(({ contactId, decision }) => ({
-          contactId,
-          purposeId: decision.purposeId,
-          channel: decision.channel,
-          action: decision.action,
-          allowed: decision.allowed,
-          legalBasis: decision.grounds?.legalBasis ?? null,
-          reasonCodes: decision.reasons.map((r) => r.code),
-          policyVersion: decision.policyVersion,
-          inputDigest: decision.inputDigest,
-          decidedBy: `activity:sendCampaignBatch:${campaign.id}`,
-          decidedAt,
-        })),
-      });
-      if (skips.length > 0) {
-        const values = Prisma.join(skips.map((k) => Prisma.sql`(${k.contactId}::uuid, ${k.reasonCodes}::text[])`));
-        await db.$executeRaw`
-          UPDATE campaign_recipient r SET outcome = 'skipped', reason_codes = v.codes, decided_at = ${decidedAt}
-          FROM (VALUES ${values}) AS v(contact_id, codes)
-          WHERE r.campaign_id = ${campaign.id}::uuid AND r.contact_id = v.contact_id`;
-      }
-
-      // The mail log first, in one statement: a row per message, keyed by (campaign, contact), so
-      // that a retried batch finds what was sent and never sends it again.
+      const decidedBy = `activity:sendCampaignBatch:${campaign.id}`;
       const keyOf = (contactId: string) => campaignIdempotencyKey(campaign.id, contactId);
-      await db.message.createMany({
-        data: sends.map(({ contactId }) => ({
-          idempotencyKey: keyOf(contactId),
-          messageId: messageIdFor(keyOf(contactId), config.mailDomain),
-          contactId,
-          purposeId: purpose.id,
-          channel,
-          kind: 'campaign',
-          status: 'sending' as const,
-        })),
-        skipDuplicates: true,
-      });
-      const logged = new Map(
-        (
-          await db.message.findMany({
-            where: { idempotencyKey: { in: sends.map((x) => keyOf(x.contactId)) } },
-            select: { id: true, idempotencyKey: true, messageId: true, status: true, smtpResponse: true },
-          })
-        ).map((m) => [m.idempotencyKey, m]),
-      );
 
-      /** The message's and the recipient's outcome in one round trip, right after the SMTP answer. */
-      const settle = (
-        messageRowId: string,
-        contactId: string,
-        outcome: 'sent' | 'failed',
-        smtpResponse: string | null,
-        messageId: string,
-      ) =>
-        db.$executeRaw`
-          WITH m AS (
-            UPDATE message SET status = ${outcome}::"MessageStatus", smtp_response = ${smtpResponse},
-              sent_at = CASE WHEN ${outcome} = 'sent' THEN ${now()}::timestamptz ELSE NULL END
-            WHERE id = ${messageRowId}::uuid
-          )
-          UPDATE campaign_recipient SET outcome = ${outcome}::"RecipientOutcome", decided_at = ${decidedAt},
-            sent_at = CASE WHEN ${outcome} = 'sent' THEN ${now()}::timestamptz ELSE NULL END,
-            message_id = ${messageId}, smtp_response = ${outcome === 'failed' ? smtpResponse : null}
-          WHERE campaign_id = ${campaign.id}::uuid AND contact_id = ${contactId}::uuid`;
+      const pending = await nextPending(campaign.id, input.limit);
+
+      let lastBeat = 0;
+      const beat = () => {
+        if (Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return;
+        lastBeat = Date.now();
+        context.heartbeat();
+      };
+      // Also while a statement or the SMTP server is slow: the heartbeat says this process is alive,
+      // and a second attempt must never start while this one can still send.
+      const beating = setInterval(beat, HEARTBEAT_EVERY_MS);
+      let failure: Error | null = null;
+      const shouldStop = () => failure !== null || stopping?.aborted === true || context.cancellationSignal.aborted;
 
       let sent = 0;
+      let skipped = 0;
       let failed = 0;
-      const context = Context.current();
-      await inPool(sends, concurrency, async ({ contactId, person, decision }) => {
-        const row = logged.get(keyOf(contactId));
-        if (!row) throw new Error('the mail log row of a campaign message is missing');
-        if (row.status !== 'sending') {
-          // Sent (or refused for good) before a retry of this batch: record it, do not send again.
-          if (row.status === 'sent') sent++;
-          else failed++;
-          await settle(row.id, contactId, row.status, row.smtpResponse, row.messageId);
-          return;
-        }
-        const token = createUnsubscribeToken(config.unsubscribeSecret, { c: contactId, p: purpose.id, ch: channel, m: row.id });
-        const unsubscribeUrl = `${baseUrl}/u/${token}`;
-        const rendered = template.render({
-          personal: personalValues(person, personalKeys),
-          system: {
-            unsubscribeUrl,
-            preferencesUrl: `${baseUrl}/preferences/${createPreferencesToken(config.unsubscribeSecret, { c: contactId })}`,
-            privacyNoticeUrl: config.sender.privacyNoticeUrl,
-            imprint: config.sender.imprint,
-          },
-        });
-        try {
-          const result = await mailer.send(decision, {
-            to: person.email,
-            ...rendered,
-            messageId: row.messageId,
-            unsubscribe: { url: unsubscribeUrl, mailto: unsubscribeMailto(config.mailDomain, token) },
-          });
-          await settle(row.id, contactId, 'sent', result.response, row.messageId);
-          sent++;
-        } catch (error) {
-          // A permanent refusal is this recipient's outcome; anything else fails the batch for a retry.
-          await settle(row.id, contactId, 'failed', permanentRefusal(error), row.messageId);
-          failed++;
-        }
-        context.heartbeat();
+      /** Synchronous bounces by mail-log row, recorded with their group's outcomes. */
+      const bounces = new Map<string, { contactId: string; messageRef: string; bounce: SmtpBounce; at: Date }>();
+      const outcomes = createOutcomeBuffer({
+        bound: concurrency,
+        async write(items) {
+          await writeCampaignOutcomes(db, campaign.id, items);
+          for (const item of items) {
+            const bounce = bounces.get(item.messageRowId);
+            if (!bounce) continue;
+            await recordSyncBounce(db, { ...bounce, campaignId: campaign.id });
+            bounces.delete(item.messageRowId);
+          }
+        },
+        onWritten: beat,
       });
 
+      /** One window: the pre-send check, the decisions and skips recorded, the mail-log rows written. */
+      const prepareWindow = async (window: string[]) => {
+        // The pre-send check: the facts are read from here on; the decisions are as of this instant.
+        const decidedAt = now();
+        const people = await readSubjects(db, config.suppressionKey, window);
+        const decisions: { contactId: string; decision: Decision }[] = [];
+        const skips: { contactId: string; reasonCodes: string[] }[] = [];
+        const sends: { contactId: string; person: SubjectRecord; decision: AllowedDecision }[] = [];
+        for (const contactId of window) {
+          const person = people.get(contactId);
+          if (!person) {
+            skips.push({ contactId, reasonCodes: ['SUBJECT_ERASED'] });
+            continue;
+          }
+          const decision = decide(
+            { subject: person.subject, purpose, channel, action: 'send', now: decidedAt.toISOString() },
+            { sha256Hex },
+          );
+          decisions.push({ contactId, decision });
+          if (!decision.allowed) skips.push({ contactId, reasonCodes: decision.reasons.map((r) => r.code) });
+          else if (person.emailUndeliverableAt !== null && channel === 'email')
+            skips.push({ contactId, reasonCodes: [ADDRESS_UNDELIVERABLE] });
+          else sends.push({ contactId, person, decision });
+        }
+        const values =
+          skips.length === 0 ? null : Prisma.join(skips.map((k) => Prisma.sql`(${k.contactId}::uuid, ${k.reasonCodes}::text[])`));
+        // Three independent writes at once; each is one statement.
+        const [, , inserted] = await Promise.all([
+          db.policyDecision.createMany({
+            data: decisions.map(({ contactId, decision }) => ({
+              contactId,
+              purposeId: decision.purposeId,
+              channel: decision.channel,
+              action: decision.action,
+              allowed: decision.allowed,
+              legalBasis: decision.grounds?.legalBasis ?? null,
+              reasonCodes: decision.reasons.map((r) => r.code),
+              policyVersion: decision.policyVersion,
+              inputDigest: decision.inputDigest,
+              decidedBy,
+              decidedAt,
+            })),
+          }),
+          values === null
+            ? null
+            : db.$executeRaw`
+                UPDATE campaign_recipient r SET outcome = 'skipped', reason_codes = v.codes, decided_at = ${decidedAt}
+                FROM (VALUES ${values}) AS v(contact_id, codes)
+                WHERE r.campaign_id = ${campaign.id}::uuid AND r.contact_id = v.contact_id`,
+          // The mail log first: a row per message, keyed by (campaign, contact), so that a retried
+          // batch finds what was sent and never sends it again.
+          db.message.createManyAndReturn({
+            data: sends.map(({ contactId }) => ({
+              idempotencyKey: keyOf(contactId),
+              messageId: messageIdFor(keyOf(contactId), config.mailDomain),
+              contactId,
+              purposeId: purpose.id,
+              channel,
+              kind: 'campaign',
+              status: 'sending' as const,
+            })),
+            select: MESSAGE_ROW_SELECT,
+            skipDuplicates: true,
+          }),
+        ]);
+        skipped += skips.length;
+        const logged = new Map(inserted.map((m) => [m.idempotencyKey, m]));
+        const earlier = sends.filter((x) => !logged.has(keyOf(x.contactId)));
+        if (earlier.length > 0) {
+          // Rows of an earlier attempt of this batch: their messages may have been sent already.
+          const rows = await db.message.findMany({
+            where: { idempotencyKey: { in: earlier.map((x) => keyOf(x.contactId)) } },
+            select: MESSAGE_ROW_SELECT,
+          });
+          for (const row of rows) logged.set(row.idempotencyKey, row);
+          const final = rows.filter((row) => row.status !== 'sending');
+          // Answered before (sent, or refused for good): record that outcome, never send again.
+          await writeCampaignOutcomes(
+            db,
+            campaign.id,
+            final.map((row) => ({
+              messageRowId: row.id,
+              contactId: row.contactId,
+              outcome: row.status === 'sent' ? 'sent' : syncBounceOf(row.smtpResponse) ? 'bounced' : 'failed',
+              smtpResponse: row.smtpResponse,
+              messageId: row.messageId,
+              decidedAt,
+              answeredAt: row.sentAt ?? decidedAt,
+            })),
+          );
+          for (const row of final) {
+            if (row.status === 'sent') sent++;
+            else failed++;
+          }
+        }
+        // Open and click tracking where the campaign asks for it and each recipient's consent covers it.
+        const toSend = sends.flatMap((x) => {
+          const row = logged.get(keyOf(x.contactId));
+          if (!row) throw new Error('the mail log row of a campaign message is missing');
+          return row.status === 'sending' ? [{ ...x, row, decidedAt }] : [];
+        });
+        const tracker =
+          campaign.track && channel === 'email' && toSend.length > 0
+            ? await trackingFor(
+                { db, config, now, sha256Hex },
+                { contactIds: toSend.map((x) => x.contactId), campaignId: campaign.id, decidedBy, subjects: people },
+              )
+            : null;
+        beat();
+        return toSend.map((x) => ({ ...x, tracker }));
+      };
+
+      const batchStart = Date.now();
+      const rate = () => {
+        const seconds = (Date.now() - batchStart) / 1000;
+        return seconds < 1 ? (rates.get(campaign.id) ?? 0) : (sent + failed) / seconds;
+      };
+      const windowSize = () => Math.min(maxWindow, Math.max(CAMPAIGN_WINDOW.min, Math.round(rate() * WINDOW_SECONDS)));
+      const pipeline = createWindowPipeline({ items: pending, windowSize, prepare: prepareWindow, shouldStop });
+
+      /** One sender: takes the next ready recipient, waits for room under the bound, sends, hands the answer over. */
+      const sender = async () => {
+        while (!shouldStop()) {
+          const next = await pipeline.take();
+          if (next === null) return;
+          const { contactId, person, decision, row, decidedAt, tracker } = next;
+          await outcomes.acquire();
+          if (shouldStop()) {
+            outcomes.release();
+            return;
+          }
+          let answer: { outcome: 'sent' | 'failed' | 'bounced'; smtpResponse: string | null } | null = null;
+          try {
+            const links = marketingLinks(config, { contactId, purposeId: purpose.id, channel, messageRef: row.id });
+            const rendered = template.render({ personal: personalValues(person, personalKeys), system: links.system });
+            if (tracker) rendered.html = await tracker.apply({ contactId, messageRef: row.id, html: rendered.html, system: links.system });
+            try {
+              const result = await mailer.send(decision, {
+                to: person.email,
+                ...rendered,
+                messageId: row.messageId,
+                unsubscribe: links.unsubscribe,
+              });
+              answer = { outcome: 'sent', smtpResponse: result.response };
+            } catch (error) {
+              // A permanent refusal is this recipient's outcome; anything else fails the batch for a retry.
+              const smtpResponse = permanentRefusal(error);
+              // A refused recipient (5.1.x, 5.2.x) is a synchronous bounce; a refused message stays failed.
+              const bounce = syncBounceOf(smtpResponse);
+              if (bounce) bounces.set(row.id, { contactId, messageRef: row.id, bounce, at: now() });
+              answer = { outcome: bounce ? 'bounced' : 'failed', smtpResponse };
+            }
+          } finally {
+            if (answer === null) outcomes.release();
+            else {
+              outcomes.answer({ messageRowId: row.id, contactId, ...answer, messageId: row.messageId, decidedAt, answeredAt: now() });
+              if (answer.outcome === 'sent') sent++;
+              else failed++;
+            }
+          }
+        }
+      };
+      try {
+        await Promise.all(
+          Array.from({ length: Math.min(concurrency, pending.length) }, () =>
+            sender().catch((error: unknown) => {
+              failure ??= error instanceof Error ? error : new Error(String(error));
+            }),
+          ),
+        );
+        // Whatever happened, the answers that came back are recorded before the attempt ends.
+        await pipeline.settle();
+        await outcomes.drain();
+      } finally {
+        clearInterval(beating);
+      }
+      // (Set by a sender's callback: the compiler's narrowing cannot see it.)
+      if (failure !== null) throw failure as Error;
+      // Cancelled (the workflow's cancel, a lost heartbeat): what was in flight is recorded; confirm it.
+      if (context.cancellationSignal.aborted) {
+        const reason: unknown = context.cancellationSignal.reason;
+        throw reason instanceof Error ? reason : new CancelledFailure('sendCampaignBatch cancelled');
+      }
+
+      if (stopping?.aborted === true && sent + failed + skipped === 0 && pending.length > 0) {
+        // Stopping before this batch began: fail the attempt, so that it is retried after a pause
+        // elsewhere rather than returned at once and scheduled again and again on the way out.
+        throw ApplicationFailure.retryable('the worker is stopping', 'WorkerStopping');
+      }
+      if (Date.now() - batchStart >= 1_000) rates.set(campaign.id, rate());
       const remaining = await db.campaignRecipient.count({ where: { campaignId: campaign.id, outcome: 'pending' } });
-      return { sent, skipped: skips.length, failed, remaining };
+      return { sent, skipped, failed, remaining };
     },
 
     /** The end: a cancelled campaign's remaining recipients are skipped with that reason, so each has one outcome. */
@@ -337,6 +460,8 @@ export function createCampaignActivities({ db, mailer, config, now, sha256Hex, c
             : { count: 0 };
         await tx.campaign.update({ where: { id: input.campaignId }, data: { status: input.outcome, finishedAt: now() } });
         prepared.delete(input.campaignId);
+        cursors.delete(input.campaignId);
+        rates.delete(input.campaignId);
         return { skippedAsCancelled: skipped.count };
       });
     },

@@ -19,10 +19,10 @@ const { startCampaign, resolveRecipients, setCampaignStatus, finishCampaign } = 
 
 const { sendCampaignBatch } = proxyActivities<Activities>({
   // A page of recipients: a bounded number of messages in flight over a pooled transport. The
-  // activity heartbeats after every message, so a dead worker is noticed within the heartbeat
-  // timeout and the batch resumes elsewhere (the mail log keeps every message once).
+  // activity heartbeats about once a second while it works, so a dead worker is noticed within the
+  // heartbeat timeout and the batch resumes elsewhere (the mail log keeps every message once).
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 50 },
 });
 

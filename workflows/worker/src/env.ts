@@ -13,6 +13,8 @@ export const ZWorkerEnv = z.object({
   SMTP_URL: z.url(),
   MAIL_FROM: z.string().min(3).default('"Zweck Demo GmbH" <news@zweck.test>'),
   MAIL_DOMAIN: z.string().min(3).default('zweck.test'),
+  /** SMTP connections kept open; also the most campaign messages a killed worker can send twice. */
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(8),
   PUBLIC_URL: z.url(),
   UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
   SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
@@ -24,6 +26,8 @@ export const ZWorkerEnv = z.object({
   /** The controller named in consent receipts (Art. 13(1)(a)); the same as the API's. */
   CONTROLLER_NAME: z.string().min(1).default('Zweck Demo GmbH'),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** Re-permission asks this many days before a consent expires (the daily schedule's run). */
+  REPERMISSION_WITHIN_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;
