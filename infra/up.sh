@@ -35,7 +35,7 @@ cat <<INFO
   Admin UI          http://127.0.0.1:$ZWECK_API_PORT
   Temporal UI       http://127.0.0.1:$ZWECK_TEMPORAL_UI_PORT
   Mail sink (JSON)  $MAIL_SINK_URL/api/messages   (also in the UI under "Outbox")
-  Unsubscribe mail  smtp://127.0.0.1:$ZWECK_INBOUND_SMTP_PORT   (accepts unsubscribe@zweck.test only)
+  Inbound mail      smtp://127.0.0.1:$ZWECK_INBOUND_SMTP_PORT   (accepts unsubscribe@ and bounces@zweck.test only)
   PostgreSQL        $DATABASE_URL
 
   Demo sign-ins (development only):

@@ -1,7 +1,8 @@
 // Demo data for development: the purpose catalogue, one user per role, a few contacts.
 import { createDb } from '@zweck/db';
 import { migrate } from '@zweck/db/migrate';
-import { DEMO_USERS, seedCatalogue, seedDemoContacts, seedUsers } from '@zweck/db/seed';
+import { DEMO_USERS, seedCatalogue, seedDemoContacts, seedDemoJourney, seedUsers } from '@zweck/db/seed';
+import { seedDemoLeads } from '@zweck/leads';
 import { hashPassword } from '../src/auth/password.ts';
 
 const url = process.env.DATABASE_URL;
@@ -11,6 +12,14 @@ if (result.applied.length > 0) console.log(`migrations applied: ${result.applied
 const db = createDb(url);
 await seedCatalogue(db);
 await seedUsers(db, hashPassword);
-if (process.argv.includes('--demo')) await seedDemoContacts(db);
+if (process.argv.includes('--demo')) {
+  await seedDemoContacts(db);
+  // A nurture journey (a draft) to open in the designer.
+  await seedDemoJourney(db);
+  // A sales manager with two reps, scoring rules and scored leads (the policy decides each change).
+  const suppressionKey = process.env.SUPPRESSION_KEY;
+  if (!suppressionKey) throw new Error('SUPPRESSION_KEY is not set: the demo leads are scored through the policy');
+  await seedDemoLeads(db, { suppressionKey, hashPassword });
+}
 await db.$disconnect();
 console.log(`seeded: catalogue, ${DEMO_USERS.length} users${process.argv.includes('--demo') ? ', demo contacts' : ''}`);

@@ -11,6 +11,8 @@ import { appRouter, type AppRouter } from './routers/index.ts';
 import type { ApiDeps, Context } from './trpc/context.ts';
 import { registerSubscriptionRoutes } from './subscription/subscription.routes.ts';
 import { registerUnsubscribeRoutes } from './unsubscribe/unsubscribe.routes.ts';
+import { registerTrackingRoutes } from './tracking/tracking.routes.ts';
+import { registerRepermissionRoutes } from './repermission/repermission.routes.ts';
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -59,6 +61,8 @@ export function createServer(deps: ApiDeps): ApiServer {
 
   app.get('/healthz', () => ({ ok: true }));
   registerUnsubscribeRoutes(app, deps);
+  registerTrackingRoutes(app, deps);
+  registerRepermissionRoutes(app, deps);
   void app.register(async (scope) => registerSubscriptionRoutes(scope, deps));
 
   const createContext = async ({ req, res }: CreateFastifyContextOptions): Promise<Context> => {

@@ -15,11 +15,17 @@ import { ContactPage } from './features/contacts/contact-page.tsx';
 import { ContactsListPage } from './features/contacts/contacts-list-page.tsx';
 import { NewContactPage } from './features/contacts/new-contact-page.tsx';
 import { ImportPage } from './features/import/import-page.tsx';
+import { JourneyDesignerPage } from './features/journeys/journey-designer-page.tsx';
+import { JourneysListPage } from './features/journeys/journeys-list-page.tsx';
+import { NewJourneyPage } from './features/journeys/new-journey-page.tsx';
 import { AppLayout } from './features/layout/app-layout.tsx';
+import { LeadInboxPage } from './features/leads/lead-inbox-page.tsx';
+import { LeadPage } from './features/leads/lead-page.tsx';
 import { NotFoundPage } from './features/layout/not-found-page.tsx';
 import { RouteError } from './features/layout/route-error.tsx';
 import { OutboxListPage } from './features/outbox/outbox-list-page.tsx';
 import { OutboxMessagePage } from './features/outbox/outbox-message-page.tsx';
+import { ScoringPage } from './features/scoring/scoring-page.tsx';
 import { SegmentBuilderPage } from './features/segments/segment-builder-page.tsx';
 import { SegmentsListPage } from './features/segments/segments-list-page.tsx';
 import { TemplateEditorPage } from './features/templates/template-editor-page.tsx';
@@ -176,6 +182,56 @@ const router = createBrowserRouter([
         element: (
           <RequirePermission permission="campaigns.write">
             <EditCampaignPage />
+          </RequirePermission>
+        ),
+      },
+      // Journeys: marketers and administrators design and publish them, the DPO reads them.
+      {
+        path: 'journeys',
+        element: (
+          <RequirePermission permission="journeys.read">
+            <JourneysListPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'journeys/new',
+        element: (
+          <RequirePermission permission="journeys.write">
+            <NewJourneyPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'journeys/:id',
+        element: (
+          <RequirePermission permission="journeys.read">
+            <JourneyDesignerPage />
+          </RequirePermission>
+        ),
+      },
+      // Leads: sales reps work their own (managers their team's); marketers score and hand off.
+      {
+        path: 'leads',
+        element: (
+          <RequirePermission permission="leads.read">
+            <LeadInboxPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'leads/:id',
+        element: (
+          <RequirePermission permission="leads.read">
+            <LeadPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'scoring',
+        element: (
+          <RequirePermission permission="scoring.edit">
+            <ScoringPage />
           </RequirePermission>
         ),
       },

@@ -35,6 +35,9 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text, 'u
 import { lockAndFoldLedger, readDecisionFacts, type DecisionFacts } from '@zweck/decision-facts';
 import { createCampaignActivities } from './campaign.activities.ts';
 import { createTemplateTestActivities } from './template-test.activity.ts';
+import { createRepermissionActivities } from './repermission.activities.ts';
+import { createLeadActivities } from './lead.activities.ts';
+import { createJourneyActivities } from './journey.activities.ts';
 
 export interface ActivitiesConfig {
   /** Public base URL of the API, where unsubscribe links land (HTTPS in production). */
@@ -56,6 +59,8 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Messages in flight at once in a campaign batch (default 8; at most the SMTP pool's size helps). */
   campaignConcurrency?: number;
+  /** Aborted when the worker stops gracefully: campaign batches start no new message and return. */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -74,7 +79,7 @@ export type SendOutcome =
   | { outcome: 'failed'; smtpResponse: string };
 
 /** Every side effect the workflows need, bound to injected dependencies (STYLE.md principle 10). */
-export function createActivities({ db, mailer, config, now = () => new Date(), campaignConcurrency = 8 }: ActivityDeps) {
+export function createActivities({ db, mailer, config, now = () => new Date(), campaignConcurrency = 8, stopping }: ActivityDeps) {
   const record = async (contactId: string, decision: Decision, decidedBy: string): Promise<void> => {
     await db.policyDecision.create({
       data: {
@@ -334,7 +339,8 @@ export function createActivities({ db, mailer, config, now = () => new Date(), c
       /** Written in the transaction that marks the message sent (an audit entry), so that it exists exactly once. */
       afterSent?: (tx: Prisma.TransactionClient, messageRef: string) => Promise<void>;
     },
-    build: (messageRef: string) => Omit<OutgoingMessage, 'messageId'>,
+    /** The message for the mail-log row `messageRef` (async where it stores something first, such as tracked links). */
+    build: (messageRef: string) => Omit<OutgoingMessage, 'messageId'> | Promise<Omit<OutgoingMessage, 'messageId'>>,
   ): Promise<SendOutcome> {
     const messageId = messageIdFor(input.idempotencyKey, config.mailDomain);
     const select = { id: true, status: true, smtpResponse: true } as const;
@@ -360,7 +366,7 @@ export function createActivities({ db, mailer, config, now = () => new Date(), c
     if (row.status === 'failed') return { outcome: 'failed', smtpResponse: row.smtpResponse ?? '' };
 
     try {
-      const result = await mailer.send(input.decision, { ...build(row.id), messageId });
+      const result = await mailer.send(input.decision, { ...(await build(row.id)), messageId });
       const sent = { where: { id: row.id }, data: { status: 'sent', smtpResponse: result.response, sentAt: now() } } as const;
       const { afterSent } = input;
       if (afterSent) {
@@ -380,8 +386,19 @@ export function createActivities({ db, mailer, config, now = () => new Date(), c
 
   return {
     ...activities,
-    ...createCampaignActivities({ db, mailer, config, now, sha256Hex, concurrency: campaignConcurrency }),
+    ...createCampaignActivities({
+      db,
+      mailer,
+      config,
+      now,
+      sha256Hex,
+      concurrency: campaignConcurrency,
+      ...(stopping ? { stopping } : {}),
+    }),
     ...createTemplateTestActivities({ db, mailer, config, now, sha256Hex }),
+    ...createRepermissionActivities({ db, mailer, config, now, sha256Hex }),
+    ...createLeadActivities({ db, mailer, config, now, sha256Hex }),
+    ...createJourneyActivities({ db, config, now, gate, sendOnce }),
   };
 }
 

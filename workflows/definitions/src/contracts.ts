@@ -116,4 +116,6 @@ export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProg
 
 export * from './template-test.contracts.ts';
 export * from './journey.contracts.ts';
+export * from './repermission.contracts.ts';
+export * from './journey-trigger.contracts.ts';
 export * from './lead.contracts.ts';

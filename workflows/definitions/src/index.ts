@@ -3,3 +3,7 @@ export { consentReceiptWorkflow } from './consent-receipt.workflow.ts';
 export { welcomeWorkflow } from './welcome.workflow.ts';
 export { campaignWorkflow } from './campaign.workflow.ts';
 export { templateTestWorkflow } from './template-test.workflow.ts';
+export { handoffWorkflow } from './handoff.workflow.ts';
+export { journeyWorkflow } from './journey.workflow.ts';
+export { journeySegmentTriggerWorkflow } from './journey-trigger.workflow.ts';
+export { repermissionWorkflow } from './repermission.workflow.ts';

@@ -2,6 +2,7 @@ import type { Db, LegalBasis, Prisma } from '@zweck/db';
 import { audit } from '../audit.ts';
 import { AppError } from '../trpc/errors.ts';
 import { BUILTIN_COLUMNS, storedValues } from './fields.ts';
+import { moveJourneyRowsOnMerge } from '../journeys-runtime/enrollment.ts';
 
 /**
  * Merging two records of one person. The survivor keeps its values; fields it lacks are filled
@@ -22,6 +23,7 @@ const MERGE_SELECT = {
   attributes: true,
   ownerId: true,
   _count: { select: { consentEvents: true, provenance: true, decisions: true, messages: true } },
+  leads: { where: { status: 'open' }, select: { id: true } },
 } satisfies Prisma.ContactSelect;
 type MergeRecord = Prisma.ContactGetPayload<{ select: typeof MERGE_SELECT }>;
 
@@ -65,6 +67,14 @@ async function loadPair(db: Pick<Db, 'contact'>, survivorId: string, duplicateId
   for (const record of [survivor, duplicate]) {
     if (record.status === 'erased' || record.status === 'erasure_pending') {
       throw new AppError('MERGE_NOT_ALLOWED', 'A contact that is erased or awaiting erasure cannot be merged (Art. 17 GDPR).');
+    }
+    // An open lead has a handoff workflow keyed by its contact and a rep working on it: the rep
+    // answers it first (accept or recycle), so that no task points at a record that is gone.
+    if (record.leads.length > 0) {
+      throw new AppError(
+        'MERGE_BLOCKED_BY_OPEN_LEAD',
+        'One of the contacts is an open lead with sales: accept or recycle the lead first, then merge.',
+      );
     }
   }
   return [survivor, duplicate];
@@ -129,6 +139,11 @@ export async function mergeContacts(
       where: { contactId: duplicate.id, campaignId: { in: sharedCampaigns } },
     });
     await tx.campaignRecipient.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await moveJourneyRowsOnMerge(tx, duplicate.id, survivor.id);
+    // Score history and answered leads follow the person; re-permission asks follow their grants.
+    await tx.scoreEvent.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await tx.lead.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
+    await tx.repermissionAsk.updateMany({ where: { contactId: duplicate.id }, data: { contactId: survivor.id } });
     // Free the duplicate's address before the survivor may take over any of its values.
     await tx.contact.delete({ where: { id: duplicate.id } });
     await tx.contact.update({ where: { id: survivor.id }, data: { ...data, attributes: customAttributes } });

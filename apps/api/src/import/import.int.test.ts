@@ -15,11 +15,11 @@ const SOURCE = 'Trade fair list, partner X';
 const NEWSLETTER_HASH_EN = `sha256:${createHash('sha256').update(CATALOGUE[0].wording.en, 'utf8').digest('hex')}`;
 
 /** A purpose on legitimate interest with its balancing test, which also uses phone and notes (the shipped catalogue has neither). */
-async function addSalesFollowUp(h: Harness): Promise<void> {
+async function addTradeFairFollowUp(h: Harness): Promise<void> {
   await h.db.purpose.create({
     data: {
-      id: 'sales_follow_up',
-      name: 'Sales follow-up',
+      id: 'trade_fair_follow_up',
+      name: 'Trade fair follow-up',
       description: 'Following up with business contacts about their enquiries.',
       legalBasis: 'legitimate_interest',
       channels: ['email', 'phone'],
@@ -30,7 +30,7 @@ async function addSalesFollowUp(h: Harness): Promise<void> {
   });
   await h.db.purposeField.createMany({
     data: ['email', 'first_name', 'last_name', 'phone', 'organization', 'job_title', 'notes'].map((fieldKey) => ({
-      purposeId: 'sales_follow_up',
+      purposeId: 'trade_fair_follow_up',
       fieldKey,
     })),
     skipDuplicates: true,
@@ -43,7 +43,7 @@ describe('import of contacts', () => {
   let bernd: string;
   beforeAll(async () => {
     h = await createHarness();
-    await addSalesFollowUp(h);
+    await addTradeFairFollowUp(h);
     const { caller } = h.callerFor('marketer');
     anna = (
       await caller.contacts.create({
@@ -390,7 +390,7 @@ describe('import of contacts', () => {
     const document = await exportContacts(h.db, [anna], new Date('2026-11-29T10:00:00Z'));
     const other = await createHarness();
     try {
-      await addSalesFollowUp(other);
+      await addTradeFairFollowUp(other);
       const { caller } = other.callerFor('admin');
       const file = { format: 'json' as const, content: JSON.stringify(document), source: 'Export of installation A' };
       const report = await caller.import.dryRun(file);

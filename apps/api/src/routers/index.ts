@@ -3,10 +3,15 @@ import { authRouter } from './auth/auth.router.ts';
 import { campaignsRouter } from './campaigns/campaigns.router.ts';
 import { consentsRouter } from './consents/consents.router.ts';
 import { contactsRouter } from './contacts/contacts.router.ts';
+import { eventsRouter } from './events/events.router.ts';
 import { fieldsRouter } from './fields/fields.router.ts';
 import { importRouter } from './import/import.router.ts';
+import { journeyRuntimeRouter } from '../journeys-runtime/journey-runtime.router.ts';
+import { journeysRouter } from './journeys/journeys.router.ts';
+import { leadsRouter } from './leads/leads.router.ts';
 import { outboxRouter } from './outbox/outbox.router.ts';
 import { purposesRouter } from './purposes/purposes.router.ts';
+import { scoringRouter } from './scoring/scoring.router.ts';
 import { segmentsRouter } from './segments/segments.router.ts';
 import { templatesRouter } from './templates/templates.router.ts';
 
@@ -21,6 +26,11 @@ export const appRouter = router({
   templates: templatesRouter,
   import: importRouter,
   campaigns: campaignsRouter,
+  events: eventsRouter,
+  journeyRuntime: journeyRuntimeRouter,
+  journeys: journeysRouter,
+  leads: leadsRouter,
+  scoring: scoringRouter,
 });
 
 /** The web UI imports this type, and only this type, from the API. */

@@ -94,6 +94,48 @@ describe('contact fields, duplicates and merge', () => {
     expect((await caller.contacts.duplicates({ id: second.id })).map((c) => c.contactId)).toEqual([first.id]);
   });
 
+  it('refuses to merge an open lead, and moves score history and answered leads with the person', async () => {
+    const { caller } = h.callerFor('marketer');
+    const survivor = await caller.contacts.create({ email: 'lead.survivor@example.org', firstName: 'Lea' });
+    const duplicate = await caller.contacts.create({ email: 'lead.duplicate@example.org', firstName: 'Lea' });
+    const rep = await h.db.user.findFirstOrThrow({ where: { role: 'sales' } });
+    const decisionId = crypto.randomUUID();
+    await h.db.scoreEvent.create({
+      data: {
+        id: crypto.randomUUID(),
+        contactId: duplicate.id,
+        points: 25,
+        reason: 'clicked',
+        decisionId,
+        idempotencyKey: `merge-test:${duplicate.id}`,
+        occurredAt: new Date(),
+      },
+    });
+    const lead = await h.db.lead.create({
+      data: {
+        id: crypto.randomUUID(),
+        contactId: duplicate.id,
+        ownerId: rep.id,
+        purposeId: 'sales_follow_up',
+        channel: 'email',
+        trigger: { kind: 'manual' },
+        workflowId: `handoff:${duplicate.id}`,
+        handoffKey: `merge-test:${duplicate.id}`,
+        decisionId,
+        dueAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+
+    const refused = await rejection(caller.contacts.merge({ survivorId: survivor.id, duplicateId: duplicate.id }));
+    expect(refused.cause.code).toBe('MERGE_BLOCKED_BY_OPEN_LEAD');
+    expect(await h.db.contact.count({ where: { id: duplicate.id } })).toBe(1);
+
+    await h.db.lead.update({ where: { id: lead.id }, data: { status: 'accepted', acceptedAt: new Date() } });
+    await caller.contacts.merge({ survivorId: survivor.id, duplicateId: duplicate.id });
+    expect(await h.db.scoreEvent.count({ where: { contactId: survivor.id } })).toBe(1);
+    expect(await h.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).toMatchObject({ contactId: survivor.id, status: 'accepted' });
+  });
+
   it('merges two records of one person: union of ledgers and provenance, empty fields filled, the merge recorded', async () => {
     const { caller } = h.callerFor('marketer');
     const wording = await h.db.consentWording.findFirstOrThrow({ where: { purposeId: 'newsletter', language: 'en' } });

@@ -122,15 +122,21 @@ describe('contacts', () => {
     expect(detail.consents).toEqual([{ purposeId: 'newsletter', channel: 'email', status: 'granted', since: '2026-11-28T14:30:00.000Z' }]);
     expect(detail.automation?.status).toBe('RUNNING');
     // What the page says is what the gate answers: the same function on the same reader.
-    expect(detail.sendability).toEqual([
-      { purposeId: 'newsletter', channel: 'email', allowed: true, legalBasis: 'consent', reasonCodes: [] },
-      { purposeId: 'product_updates', channel: 'email', allowed: false, legalBasis: null, reasonCodes: ['NO_CONSENT'] },
-    ]);
+    expect(detail.sendability).toEqual(
+      expect.arrayContaining([
+        { purposeId: 'newsletter', channel: 'email', allowed: true, legalBasis: 'consent', reasonCodes: [] },
+        { purposeId: 'product_updates', channel: 'email', allowed: false, legalBasis: null, reasonCodes: ['NO_CONSENT'] },
+      ]),
+    );
+    // One answer per consent purpose and channel of the catalogue, and only the granted one is a yes.
+    const consentPurposes = await h.db.purpose.findMany({ where: { legalBasis: 'consent' }, select: { channels: true } });
+    expect(detail.sendability).toHaveLength(consentPurposes.reduce((n, p) => n + p.channels.length, 0));
+    expect(detail.sendability.filter((s) => s.allowed).map((s) => s.purposeId)).toEqual(['newsletter']);
     await h.db.suppressionEntry.create({
       data: { addressHash: suppressionHash(h.env.SUPPRESSION_KEY, 'STATE@example.org'), reason: 'test' },
     });
     const suppressed = await caller.contacts.get({ id });
-    expect(suppressed.sendability[0]).toMatchObject({ purposeId: 'newsletter', allowed: false, reasonCodes: ['SUPPRESSED'] });
+    expect(suppressed.sendability.find((s) => s.purposeId === 'newsletter')).toMatchObject({ allowed: false, reasonCodes: ['SUPPRESSED'] });
     // Every read of the person's data is logged: two reads, two entries.
     expect(await h.db.auditEvent.count({ where: { action: 'contact.read', entityId: id } })).toBe(2);
   });

@@ -9,6 +9,7 @@ import { describeWelcome, endWelcomes, startWelcome, type AutomationStart } from
 import { findDuplicates, type DuplicateCandidate } from '../../contacts/duplicates.ts';
 import { loadFieldCatalogue, storedValues, type ContactValues } from '../../contacts/fields.ts';
 import { mergeContacts, previewMerge } from '../../contacts/merge.ts';
+import { activeJourneyWorkflowIds, cancelJourneyWorkflows } from '../../journeys-runtime/enrollment.ts';
 import { checkOrThrow, createContactRecord, formValues, updateContactRecord } from '../../contacts/write.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
 import { AppError } from '../../trpc/errors.ts';
@@ -413,7 +414,15 @@ export const contactsRouter = router({
     .input(ZMergeInput)
     .output(ZMergePlan)
     .mutation(async ({ ctx, input }) => {
+      const journeys = await activeJourneyWorkflowIds(ctx.db, input.duplicateId);
       const plan = await mergeContacts(ctx.db, { ...input, actor: `user:${ctx.user.id}` });
+      // Its journeys were ended in the merge (as cancelled): their workflows stop before their next step.
+      await cancelJourneyWorkflows(ctx.temporal, journeys).catch((error: unknown) => {
+        ctx.log.error(
+          { contactId: input.duplicateId, err: error instanceof Error ? error.name : 'unknown' },
+          'could not stop the journeys of a merged contact',
+        );
+      });
       // The merged-away record's automations end; the survivor's go on with the union of ledgers.
       const purposes = await ctx.db.purpose.findMany({ select: { id: true } });
       await endWelcomes(

@@ -21,7 +21,11 @@ const PERMISSIONS = {
   'templates.edit': ['admin', 'marketer'],
   'campaigns.read': ['admin', 'marketer', 'dpo', 'sales'],
   'campaigns.write': ['admin', 'marketer'],
+  'journeys.read': ['admin', 'marketer', 'dpo'],
+  'journeys.write': ['admin', 'marketer'],
   'contacts.import': ['admin', 'marketer'],
+  'leads.read': ['admin', 'sales'],
+  'scoring.edit': ['admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -70,6 +70,27 @@ export function AppLayout() {
                   </NavLink>
                 </li>
               ) : null}
+              {can(user.role, 'journeys.read') ? (
+                <li>
+                  <NavLink to="/journeys" className={navClass}>
+                    Journeys
+                  </NavLink>
+                </li>
+              ) : null}
+              {can(user.role, 'leads.read') ? (
+                <li>
+                  <NavLink to="/leads" className={navClass}>
+                    Leads
+                  </NavLink>
+                </li>
+              ) : null}
+              {can(user.role, 'scoring.edit') ? (
+                <li>
+                  <NavLink to="/scoring" className={navClass}>
+                    Scoring
+                  </NavLink>
+                </li>
+              ) : null}
               {can(user.role, 'catalogue.read') ? (
                 <li>
                   <NavLink to="/catalogue" className={navClass}>
