@@ -343,7 +343,7 @@ describe('journey workflow: send, wait three days for a click, branch (time-skip
   it('a journey that loops goes on in a fresh history (continue-as-new) at the step it was about to take', async () => {
     const loopJourney = randomUUID();
     const loopVersion = randomUUID();
-    // Wait up to a minute for the booking, and wait again: forty rounds in forty minutes.
+    // Wait up to a minute for the booking, and wait again: fifteen rounds in fifteen minutes.
     const definition = {
       version: 1,
       purposeId: 'newsletter',
@@ -383,14 +383,14 @@ describe('journey workflow: send, wait three days for a click, branch (time-skip
     const first = await env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
       taskQueue: stack.taskQueue,
       workflowId: journeyWorkflowId(loopJourney, contactId),
-      // A low limit keeps the test short: forty rounds make several runs.
-      args: [{ version: 1, enrollmentId, journeyVersionId: loopVersion, contactId, historyLimit: 200 }],
+      // The lowest limit keeps the test short: fifteen rounds (each a step, an exit check and a timer) make more than one run.
+      args: [{ version: 1, enrollmentId, journeyVersionId: loopVersion, contactId, historyLimit: 100 }],
     });
-    await env.sleep('40 minutes');
+    await env.sleep('15 minutes');
     const latest = env.client.workflow.getHandle<typeof journeyWorkflow>(journeyWorkflowId(loopJourney, contactId));
     const described = await latest.describe();
     expect(described.runId).not.toBe(first.firstExecutionRunId);
-    expect(described.historyLength).toBeLessThan(300);
+    expect(described.historyLength).toBeLessThan(200);
     await expect.poll(async () => (await latest.query(journeyPositionQuery)).stepId, { timeout: 30_000 }).toBe('loop');
     await latest.signal(journeyEventSignal, {
       type: 'event',
@@ -400,7 +400,7 @@ describe('journey workflow: send, wait three days for a click, branch (time-skip
     });
     expect(await latest.result()).toEqual({ outcome: 'exited', reason: 'completed', atStepId: 'send-b' });
     expect(subjectsTo(email)).toEqual(['Nurture B']);
-  });
+  }, 120_000);
 
   it('a tracked send step adds the pixel and tracked links only where consent to tracking covers it', async () => {
     const trackedJourney = randomUUID();
