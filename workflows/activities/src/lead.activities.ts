@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { PURPOSE_RULE_SELECT, toPurposeRule } from '@zweck/decision-facts';
 import type { Db } from '@zweck/db';
 import {
   applyScoreChange as applyScoreChangeInDb,
@@ -12,9 +11,9 @@ import {
   type ScoreChangeOutcome,
 } from '@zweck/leads';
 import { escapeHtml, messageIdFor, SmtpRejectedError, type Mailer } from '@zweck/mail';
-import { decide, foldLedger, type Channel } from '@zweck/policy';
+import type { Channel } from '@zweck/policy';
 import type { ActivitiesConfig } from './activities.ts';
-import { STAFF_NOTIFICATIONS_PURPOSE } from './template-test.activity.ts';
+import { decideStaffNotice } from './staff-notice.ts';
 
 export interface LeadActivityDeps {
   db: Db;
@@ -45,22 +44,7 @@ export function createLeadActivities({ db, mailer, config, now, sha256Hex }: Lea
     userIds: readonly string[],
     notice: { key: string; subject: string; lines: string[]; link: string; entityId: string },
   ): Promise<NoticeOutcome> {
-    const purposeRow = await db.purpose.findUnique({ where: { id: STAFF_NOTIFICATIONS_PURPOSE }, select: PURPOSE_RULE_SELECT });
-    if (!purposeRow) {
-      throw ApplicationFailure.nonRetryable(`the purpose ${STAFF_NOTIFICATIONS_PURPOSE} is missing from the catalogue`, 'PurposeMissing');
-    }
-    // Staff are not data subjects of the marketing ledger: an active, unsuppressed person with an
-    // empty ledger, so that the decision rests on the purpose's basis (contract) alone.
-    const decision = decide(
-      {
-        subject: { status: 'active', isSuppressed: false, consents: foldLedger([]) },
-        purpose: toPurposeRule(purposeRow),
-        channel: 'email',
-        action: 'send',
-        now: now().toISOString(),
-      },
-      { sha256Hex },
-    );
+    const decision = await decideStaffNotice(db, now(), sha256Hex);
     if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code) };
 
     const users = await db.user.findMany({ where: { id: { in: [...userIds] }, isActive: true }, select: { id: true, email: true } });

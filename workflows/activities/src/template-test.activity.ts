@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { PURPOSE_RULE_SELECT, toPurposeRule } from '@zweck/decision-facts';
 import type { Db } from '@zweck/db';
 import {
   exampleSystemValues,
@@ -11,11 +10,8 @@ import {
   type Mailer,
   type TemplateSource,
 } from '@zweck/mail';
-import { decide, foldLedger } from '@zweck/policy';
 import type { ActivitiesConfig } from './activities.ts';
-
-/** Mail to staff about their own work (contract, Art. 6(1)(b) GDPR); seeded with the catalogue. */
-export const STAFF_NOTIFICATIONS_PURPOSE = 'staff_notifications';
+import { decideStaffNotice } from './staff-notice.ts';
 
 /** Marks a test send in every inbox, so that nobody mistakes it for the real message. */
 export const TEST_SUBJECT_PREFIX = '[Test] ';
@@ -75,22 +71,7 @@ export function createTemplateTestActivities({ db, mailer, config, now, sha256He
             }));
       if (template === null) return { outcome: 'template_gone' };
 
-      const purposeRow = await db.purpose.findUnique({ where: { id: STAFF_NOTIFICATIONS_PURPOSE }, select: PURPOSE_RULE_SELECT });
-      if (!purposeRow) {
-        throw ApplicationFailure.nonRetryable(`the purpose ${STAFF_NOTIFICATIONS_PURPOSE} is missing from the catalogue`, 'PurposeMissing');
-      }
-      // Staff are not data subjects of the marketing ledger: an active, unsuppressed person with an
-      // empty ledger, so that the decision rests on the purpose's basis (contract) alone.
-      const decision = decide(
-        {
-          subject: { status: 'active', isSuppressed: false, consents: foldLedger([]) },
-          purpose: toPurposeRule(purposeRow),
-          channel: 'email',
-          action: 'send',
-          now: now().toISOString(),
-        },
-        { sha256Hex },
-      );
+      const decision = await decideStaffNotice(db, now(), sha256Hex);
       if (!decision.allowed) return { outcome: 'skipped', reasonCodes: decision.reasons.map((r) => r.code) };
 
       const fields = await db.fieldDefinition.findMany({ where: { type: { not: 'free_text' } }, select: { key: true, label: true } });
