@@ -203,8 +203,14 @@ describe('journey workflow: send, wait three days for a click, branch (time-skip
     // The booking happens while a round waits: at the moment that round's wait began (its deadline
     // less the one-minute timeout), so that it counts however far the server's clock has moved on.
     await expect
-      .poll(async () => await latest.query(journeyPositionQuery), { timeout: 30_000 })
-      .toMatchObject({ stepId: 'loop', waitingUntil: expect.any(String) });
+      .poll(
+        async () => {
+          const position = await latest.query(journeyPositionQuery);
+          return position.stepId === 'loop' && position.waitingUntil !== null;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const { waitingUntil } = await latest.query(journeyPositionQuery);
     await latest.signal(journeyEventSignal, {
       type: 'event',
