@@ -7,12 +7,12 @@
 // Run: pnpm --filter @zweck/api bench:segments [N]
 import { loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { createDb, suppressionHash, type Db } from '@zweck/db';
-import { refreshAddressHashes } from '@zweck/decision-facts';
+import { createDb, Prisma, suppressionHash, type Db } from '@zweck/db';
+import { refreshAddressHashes, subjectFactsQuery } from '@zweck/decision-facts';
 import { migrate } from '@zweck/db/migrate';
 import { seedCatalogue } from '@zweck/db/seed';
 import { withDatabase } from '@zweck/db/testing';
-import { countSegment, type SegmentDefinition } from '@zweck/segments';
+import { compileSegment, countSegment, type SegmentDefinition } from '@zweck/segments';
 import { previewSegment, previewSegmentExact } from '../src/routers/segments/segment-preview.ts';
 
 const n = Number(process.argv[2] ?? 1_000_000);
@@ -147,6 +147,17 @@ try {
     console.log(`\n[${name}] ${count.toLocaleString('en')} members (count alone ${fmt(countMs)})`);
     console.log(`  preview ${runs.map(fmt).join(', ')} (3 runs after a warm-up): ${preview.reachable.toLocaleString('en')} reachable`);
     console.log(`  excluded: ${excluded}`);
+    // Where the time goes: the plan of the one pass, as the preview runs it (JIT off, as there).
+    const plan = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL jit = off`;
+      const sql = subjectFactsQuery(compileSegment(definition, { now: new Date() }), {
+        purposeId: 'newsletter',
+        channel: 'email',
+        now: new Date(),
+      });
+      return tx.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${sql}`);
+    });
+    console.log(plan.map((row) => `    ${row['QUERY PLAN']}`).join('\n'));
   }
 
   if (process.env.BENCH_SEGMENTS_EXACT === '1') {

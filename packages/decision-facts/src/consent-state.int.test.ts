@@ -199,4 +199,38 @@ describe('address hashes for the suppression list', () => {
     await refreshAddressHashes(db, key);
     expect((await countSubjectFacts(db, where, query))[0]?.isSuppressed).toBe(true);
   });
+
+  it('keeps the contact row\'s suppressed flag equal to "its hash is on the list", whichever table changes', async () => {
+    const key = 'o'.repeat(64);
+    await refreshAddressHashes(db, key);
+    const id = await newContact();
+    const flag = async () => (await db.contact.findUniqueOrThrow({ where: { id }, select: { suppressed: true } })).suppressed;
+    const listed = suppressionHash(key, `${id}@state.test`);
+    // Listed before the contact's hash exists: the hash's arrival sets the flag.
+    await db.suppressionEntry.create({ data: { addressHash: listed, reason: 'test' } });
+    expect(await flag()).toBe(false);
+    await refreshAddressHashes(db, key);
+    expect(await flag()).toBe(true);
+    // Taken off the list, put on it again (one statement each, as the API's writers do).
+    await db.suppressionEntry.deleteMany({ where: { addressHash: listed } });
+    expect(await flag()).toBe(false);
+    await db.suppressionEntry.createMany({ data: [{ addressHash: listed, reason: 'test' }] });
+    expect(await flag()).toBe(true);
+    // A new address: its old hash is gone at once, its new one is not listed.
+    await db.contact.update({ where: { id }, data: { email: `moved.${id}@state.test`, emailNormalized: `moved.${id}@state.test` } });
+    expect(await flag()).toBe(false);
+    await refreshAddressHashes(db, key);
+    expect(await flag()).toBe(false);
+    await db.suppressionEntry.create({ data: { addressHash: suppressionHash(key, `moved.${id}@state.test`), reason: 'test' } });
+    expect(await flag()).toBe(true);
+    // Another key: every hash is made again, and the flag follows the new hashes (none listed).
+    await refreshAddressHashes(db, 'r'.repeat(64));
+    expect(await flag()).toBe(false);
+    // And the grouped count reads the flag.
+    const where = Prisma.sql`c.id = ${id}::uuid`;
+    const query = { purposeId: 'newsletter', channel: 'email' as const, now: new Date() };
+    expect((await countSubjectFacts(db, where, query))[0]?.isSuppressed).toBe(false);
+    await db.suppressionEntry.create({ data: { addressHash: suppressionHash('r'.repeat(64), `moved.${id}@state.test`), reason: 'test' } });
+    expect((await countSubjectFacts(db, where, query))[0]?.isSuppressed).toBe(true);
+  });
 });

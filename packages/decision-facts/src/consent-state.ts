@@ -134,6 +134,7 @@ export interface SubjectFactTuple {
 
 type FactRow = {
   status: string;
+  suppressed: boolean;
   undeliverable: boolean;
   objected: boolean;
   /** "status|grant method", or null: no state. */
@@ -142,78 +143,61 @@ type FactRow = {
   n: number;
 };
 
-const tupleKey = (r: Omit<FactRow, 'n'>): string => [r.status, r.undeliverable, r.objected, r.consent ?? '', r.past_expiry].join('/');
-
 const CONSENT_STATUSES = new Set<string>(['granted', 'confirmed', 'withdrawn', 'expired']);
 
-const toTuple = (r: FactRow, isSuppressed: boolean, count: number): SubjectFactTuple => {
+const toTuple = (r: FactRow): SubjectFactTuple => {
   const [folded = '', method = ''] = (r.consent ?? 'none|').split('|');
   if (folded !== 'none' && !CONSENT_STATUSES.has(folded)) throw new Error(`consent_facts holds an unknown status "${folded}"`);
   const status = folded as ConsentStatus;
   return {
     status: ZSubjectStatus.parse(r.status),
-    isSuppressed,
+    isSuppressed: r.suppressed,
     // As consentAt reads it: a grant (confirmed or not) past its expiry counts as expired.
     consent: r.past_expiry && (status === 'granted' || status === 'confirmed') ? 'expired' : status,
     grantMethod: method === '' ? null : ZConsentMethod.parse(method),
     objectedToDirectMarketing: r.objected,
     emailUndeliverable: r.undeliverable,
-    count,
+    count: r.n,
   };
 };
 
 /**
  * Count the contacts matching `where` (a WHERE fragment over `contact c`, as packages/segments
- * compiles it) by their fact tuple for `purposeId` and `channel` at `now`. One pass over the
- * members reads the folded consents from the contact row (`consent_facts`, kept with the
- * consent-state projection), with no join; a second query, driven by the suppression list's
- * index, finds the suppressed members among them, whose tuples are then moved from unsuppressed
- * to suppressed. Both read one snapshot. Call `refreshAddressHashes` first when the suppression
- * list is not empty, so that every member's address hash is there to be matched.
+ * compiles it) by their fact tuple for `purposeId` and `channel` at `now`, in one pass over the
+ * members: the folded consents come from the contact row (`consent_facts`, kept with the
+ * consent-state projection), and so does suppression (`suppressed`, kept by the database from the
+ * address hashes and the suppression list, migration 20261129186000_send_path_perf), with no join.
+ * Call `refreshAddressHashes` first when the suppression list is not empty, so that every member's
+ * address hash is there to be matched.
  */
 export async function countSubjectFacts(
   db: Db,
   where: Prisma.Sql,
   query: { purposeId: string; channel: Channel; now: Date },
 ): Promise<SubjectFactTuple[]> {
-  const key = consentKey(query.purposeId, query.channel);
-  const now = query.now.toISOString();
-  // The consent of the purpose and channel is "status|grant method", its expiry under its own key (see the migration).
-  const columns = Prisma.sql`c.status, c.email_undeliverable_at IS NOT NULL AS undeliverable, c.objected_at IS NOT NULL AS objected,
-    c.consent_facts ->> ${key}::text AS consent,
-    coalesce((c.consent_facts ->> ${`${key}:expires_at`}::text)::timestamptz <= ${now}::timestamptz, false) AS past_expiry`;
-  const grouped = (members: Prisma.Sql) => Prisma.sql`
-    SELECT m.status::text AS status, m.undeliverable, m.objected, m.consent, m.past_expiry, count(*)::int AS n
-    FROM ${members}
-    GROUP BY m.status, 2, 3, 4, 5`;
-  const [all, suppressed] = await db.$transaction(
+  const rows = await db.$transaction(
     async (tx) => {
       // Compiling this plan (JIT) costs more than it saves: the work is one pass and a small aggregate.
       await tx.$executeRaw`SET LOCAL jit = off`;
-      return [
-        await tx.$queryRaw<FactRow[]>(grouped(Prisma.sql`(SELECT ${columns} FROM contact c WHERE ${where}) AS m`)),
-        // From the list to the members, by index, entry by entry (OFFSET 0 keeps the planner from
-        // turning it into scans of a million contacts and hashes): the list is the small side.
-        await tx.$queryRaw<FactRow[]>(
-          grouped(Prisma.sql`(
-            SELECT DISTINCT h.contact_id FROM suppression_entry se
-            CROSS JOIN LATERAL (SELECT h.contact_id FROM contact_address_hash h WHERE h.address_hash = se.address_hash OFFSET 0) AS h
-          ) AS listed
-          CROSS JOIN LATERAL (SELECT ${columns} FROM contact c WHERE c.id = listed.contact_id AND ${where} OFFSET 0) AS m`),
-        ),
-      ];
+      return tx.$queryRaw<FactRow[]>(subjectFactsQuery(where, query));
     },
-    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, timeout: 120_000 },
+    { timeout: 120_000 },
   );
-  const unsuppressed = new Map(all.map((r) => [tupleKey(r), { row: r, count: r.n }]));
-  for (const r of suppressed) {
-    const entry = unsuppressed.get(tupleKey(r));
-    if (entry) entry.count -= r.n;
-  }
-  return [
-    ...[...unsuppressed.values()].filter((e) => e.count > 0).map((e) => toTuple(e.row, false, e.count)),
-    ...suppressed.map((r) => toTuple(r, true, r.n)),
-  ];
+  return rows.map(toTuple);
+}
+
+/** The statement `countSubjectFacts` runs (exported for the benchmark's EXPLAIN ANALYZE). */
+export function subjectFactsQuery(where: Prisma.Sql, query: { purposeId: string; channel: Channel; now: Date }): Prisma.Sql {
+  const key = consentKey(query.purposeId, query.channel);
+  const now = query.now.toISOString();
+  // The consent of the purpose and channel is "status|grant method", its expiry under its own key (see the migration).
+  return Prisma.sql`
+    SELECT c.status::text AS status, c.suppressed, c.email_undeliverable_at IS NOT NULL AS undeliverable,
+      c.objected_at IS NOT NULL AS objected, c.consent_facts ->> ${key}::text AS consent,
+      coalesce((c.consent_facts ->> ${`${key}:expires_at`}::text)::timestamptz <= ${now}::timestamptz, false) AS past_expiry,
+      count(*)::int AS n
+    FROM contact c WHERE ${where}
+    GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
 /**

@@ -56,6 +56,26 @@ const CAMPAIGN_SELECT = {
   purpose: { select: { ...PURPOSE_RULE_SELECT, fields: { select: { fieldKey: true } } } },
 } satisfies Prisma.CampaignSelect;
 
+/** The mail-log columns a batch reads back, as MESSAGE_ROW_SELECT names them (for the raw INSERT ... RETURNING). */
+const MESSAGE_ROW_COLUMNS = Prisma.sql`id::text AS "id", idempotency_key AS "idempotencyKey", message_id AS "messageId",
+  contact_id::text AS "contactId", status::text AS "status", smtp_response AS "smtpResponse", sent_at AS "sentAt"`;
+type MessageRow = {
+  id: string;
+  idempotencyKey: string;
+  messageId: string;
+  contactId: string;
+  status: string;
+  smtpResponse: string | null;
+  sentAt: Date | null;
+};
+
+/** A decision's reason codes as one text (codes are identifiers: no spaces), for a column of an `unnest`. */
+const reasonList = (decision: Decision): string => joinCodes(decision.reasons.map((r) => r.code));
+const joinCodes = (codes: readonly string[]): string => {
+  if (codes.some((code) => !/^[A-Z0-9_]+$/.test(code))) throw new Error('a reason code is not an identifier');
+  return codes.join(' ');
+};
+
 const MESSAGE_ROW_SELECT = {
   id: true,
   idempotencyKey: true,
@@ -278,46 +298,47 @@ export function createCampaignActivities({
             skips.push({ contactId, reasonCodes: [ADDRESS_UNDELIVERABLE] });
           else sends.push({ contactId, person, decision });
         }
-        const values =
-          skips.length === 0 ? null : Prisma.join(skips.map((k) => Prisma.sql`(${k.contactId}::uuid, ${k.reasonCodes}::text[])`));
-        // Three independent writes at once; each is one statement.
+        // Three independent writes at once; each is one statement whose rows travel as one array
+        // per column (`unnest`): the statement's text and plan are the same for any window size, and
+        // no per-row parameters are built or bound.
+        const decided = decidedAt.toISOString();
         const [, , inserted] = await Promise.all([
-          db.policyDecision.createMany({
-            data: decisions.map(({ contactId, decision }) => ({
-              contactId,
-              purposeId: decision.purposeId,
-              channel: decision.channel,
-              action: decision.action,
-              allowed: decision.allowed,
-              legalBasis: decision.grounds?.legalBasis ?? null,
-              reasonCodes: decision.reasons.map((r) => r.code),
-              policyVersion: decision.policyVersion,
-              inputDigest: decision.inputDigest,
-              decidedBy,
-              decidedAt,
-            })),
-          }),
-          values === null
+          decisions.length === 0
             ? null
             : db.$executeRaw`
-                UPDATE campaign_recipient r SET outcome = 'skipped', reason_codes = v.codes, decided_at = ${decidedAt}
-                FROM (VALUES ${values}) AS v(contact_id, codes)
+                INSERT INTO policy_decision (id, contact_id, purpose_id, channel, action, allowed, legal_basis, reason_codes,
+                  policy_version, input_digest, decided_by, decided_at)
+                SELECT gen_random_uuid(), d.contact_id, d.purpose_id, d.channel, d.action, d.allowed, d.legal_basis::"LegalBasis",
+                  -- reason codes travel as one space-joined text per row (a text[][] cannot be ragged); codes hold no spaces
+                  CASE WHEN d.reasons = '' THEN '{}'::text[] ELSE string_to_array(d.reasons, ' ') END,
+                  d.policy_version, d.input_digest, ${decidedBy}, ${decided}::timestamptz
+                FROM unnest(
+                  ${decisions.map((d) => d.contactId)}::uuid[], ${decisions.map((d) => d.decision.purposeId)}::text[],
+                  ${decisions.map((d) => d.decision.channel)}::text[], ${decisions.map((d) => d.decision.action)}::text[],
+                  ${decisions.map((d) => d.decision.allowed)}::boolean[], ${decisions.map((d) => d.decision.grounds?.legalBasis ?? null)}::text[],
+                  ${decisions.map((d) => reasonList(d.decision))}::text[], ${decisions.map((d) => d.decision.policyVersion)}::text[],
+                  ${decisions.map((d) => d.decision.inputDigest)}::text[]
+                ) AS d(contact_id, purpose_id, channel, action, allowed, legal_basis, reasons, policy_version, input_digest)`,
+          skips.length === 0
+            ? null
+            : db.$executeRaw`
+                UPDATE campaign_recipient r SET outcome = 'skipped', reason_codes = CASE WHEN v.reasons = '' THEN '{}'::text[] ELSE string_to_array(v.reasons, ' ') END,
+                  decided_at = ${decided}::timestamptz
+                FROM unnest(${skips.map((k) => k.contactId)}::uuid[], ${skips.map((k) => joinCodes(k.reasonCodes))}::text[]) AS v(contact_id, reasons)
                 WHERE r.campaign_id = ${campaign.id}::uuid AND r.contact_id = v.contact_id`,
           // The mail log first: a row per message, keyed by (campaign, contact), so that a retried
           // batch finds what was sent and never sends it again.
-          db.message.createManyAndReturn({
-            data: sends.map(({ contactId }) => ({
-              idempotencyKey: keyOf(contactId),
-              messageId: messageIdFor(keyOf(contactId), config.mailDomain),
-              contactId,
-              purposeId: purpose.id,
-              channel,
-              kind: 'campaign',
-              status: 'sending' as const,
-            })),
-            select: MESSAGE_ROW_SELECT,
-            skipDuplicates: true,
-          }),
+          sends.length === 0
+            ? []
+            : db.$queryRaw<MessageRow[]>`
+                INSERT INTO message (id, idempotency_key, message_id, contact_id, purpose_id, channel, kind, status)
+                SELECT gen_random_uuid(), m.idempotency_key, m.message_id, m.contact_id, ${purpose.id}, ${channel}, 'campaign', 'sending'
+                FROM unnest(
+                  ${sends.map((x) => keyOf(x.contactId))}::text[], ${sends.map((x) => messageIdFor(keyOf(x.contactId), config.mailDomain))}::text[],
+                  ${sends.map((x) => x.contactId)}::uuid[]
+                ) AS m(idempotency_key, message_id, contact_id)
+                ON CONFLICT DO NOTHING
+                RETURNING ${MESSAGE_ROW_COLUMNS}`,
         ]);
         skipped += skips.length;
         const logged = new Map(inserted.map((m) => [m.idempotencyKey, m]));

@@ -180,7 +180,19 @@ describe('campaign workflow against real Temporal, PostgreSQL and SMTP', () => {
     );
     expect(one.text).toContain('Unsubscribe: https://zweck.test/u/');
     // Every decision is on record, with the policy's version and digest.
-    expect(await db.policyDecision.count({ where: { decidedBy: `activity:sendCampaignBatch:${campaignId}` } })).toBe(50);
+    const decisions = await db.policyDecision.findMany({ where: { decidedBy: `activity:sendCampaignBatch:${campaignId}` } });
+    expect(decisions).toHaveLength(50);
+    // Written as one statement per window: each row says what the policy said for that person.
+    for (const d of decisions) {
+      const consent = made.get(d.contactId);
+      expect(d).toMatchObject({ purposeId: 'newsletter', channel: 'email', action: 'send' });
+      expect(d.policyVersion).not.toBe('');
+      expect(d.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      if (d.contactId === suppressedId) expect(d).toMatchObject({ allowed: false, legalBasis: null, reasonCodes: ['SUPPRESSED'] });
+      else if (consent === 'confirmed') expect(d).toMatchObject({ allowed: true, legalBasis: 'consent', reasonCodes: [] });
+      else expect(d).toMatchObject({ allowed: false, reasonCodes: [consent === 'withdrawn' ? 'CONSENT_WITHDRAWN' : 'NO_CONSENT'] });
+      expect(d.decidedAt.getTime()).toBeLessThanOrEqual(d.recordedAt.getTime());
+    }
     expect((await db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status).toBe('completed');
   });
 
