@@ -2,11 +2,24 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '@zweck/db';
 import type { SessionUser } from '../trpc/context.ts';
 
-export const SESSION_COOKIE = 'zweck_session';
+/**
+ * The `__Host-` prefix makes the browser refuse the cookie unless it is Secure, has Path=/ and no
+ * Domain: no sibling subdomain can set or overwrite it (session fixation through a subdomain).
+ * Chromium keeps Secure cookies on http://localhost and http://127.0.0.1 (both count as
+ * potentially trustworthy origins), so development and the e2e tests use the same cookie.
+ */
+export const SESSION_COOKIE = '__Host-zweck_session';
+
+/** Idle timeout when the caller has no configuration at hand; the API's env sets the real one. */
+export const DEFAULT_IDLE_MINUTES = 30;
+
+/** lastSeenAt is written at most this often: one write a minute per session, not one per request. */
+const TOUCH_EVERY_MS = 60_000;
 
 /** Only the hash of a session token is stored: a leaked database does not hand out sessions. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** A fresh token of 256 random bits; `ttlHours` is the absolute lifetime, counted from sign-in. */
 export async function createSession(
   db: Db,
   userId: string,
@@ -15,21 +28,50 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url'); // 256 bits
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
-  await db.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt } });
+  await db.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt, createdAt: now, lastSeenAt: now } });
   return { token, expiresAt };
 }
 
-export async function findSessionUser(db: Db, token: string, now = new Date()): Promise<{ user: SessionUser; tokenHash: string } | null> {
+/**
+ * The user behind a session token, or null when there is none, it passed its absolute lifetime,
+ * it was idle too long, or the user was deactivated. An ended session is deleted at once.
+ */
+export async function findSessionUser(
+  db: Db,
+  token: string,
+  options: { idleMinutes?: number; now?: Date } = {},
+): Promise<{ user: SessionUser; tokenHash: string } | null> {
+  const now = options.now ?? new Date();
+  const idleMs = (options.idleMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
   const tokenHash = hashToken(token);
   const session = await db.session.findUnique({
     where: { tokenHash },
-    select: { expiresAt: true, user: { select: { id: true, email: true, displayName: true, role: true, isActive: true } } },
+    select: {
+      expiresAt: true,
+      lastSeenAt: true,
+      user: { select: { id: true, email: true, displayName: true, role: true, isActive: true } },
+    },
   });
-  if (!session || session.expiresAt <= now || !session.user.isActive) return null;
+  if (!session) return null;
+  if (session.expiresAt <= now || session.lastSeenAt.getTime() + idleMs <= now.getTime() || !session.user.isActive) {
+    await deleteSession(db, tokenHash);
+    return null;
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+    await db.session.updateMany({ where: { tokenHash }, data: { lastSeenAt: now } });
+  }
   const { isActive: _active, ...user } = session.user;
   return { user, tokenHash };
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.session.deleteMany({ where: { tokenHash } });
+}
+
+/** After a password change every other session of the user ends (ASVS 7.4.3). */
+export async function deleteOtherSessions(db: Db, userId: string, keepTokenHash: string | null): Promise<number> {
+  const { count } = await db.session.deleteMany({
+    where: { userId, ...(keepTokenHash ? { tokenHash: { not: keepTokenHash } } : {}) },
+  });
+  return count;
 }

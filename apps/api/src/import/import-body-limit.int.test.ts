@@ -13,7 +13,7 @@ describe('request size', () => {
     h.app.inject({
       method: 'POST',
       url: `/trpc/${procedure}`,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-zweck-csrf': '1' },
       payload: JSON.stringify({ format: 'csv', source: 'x', content: `email\n${'a'.repeat(bytes)}` }),
     });
 
