@@ -41,4 +41,26 @@ describe('mail sink', () => {
     sink = await startMailSink({ smtpPort: 0, httpPort: 0, dataDir: dir });
     expect(sink.list().map((m) => m.subject)).toEqual(['kept']);
   });
+
+  it('removes the messages to one address, files included, and counts what a search still finds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zweck-sink-'));
+    sink = await startMailSink({ smtpPort: 0, httpPort: 0, dataDir: dir });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.smtpPort, secure: false });
+    await transport.sendMail({ from: 'a@example.org', to: 'Erika.Gone@Example.org', subject: 'one', text: 'Hallo Erika Gone' });
+    await transport.sendMail({ from: 'a@example.org', to: 'erika.gone@example.org', subject: 'two', text: 'again' });
+    await transport.sendMail({ from: 'a@example.org', to: 'stays@example.org', subject: 'three', text: 'about Erika Gone' });
+    const base = `http://127.0.0.1:${sink.httpPort}`;
+    const search = async (terms: string[]) =>
+      await (await fetch(`${base}/api/messages/search`, { method: 'POST', body: JSON.stringify({ terms }) })).json();
+    expect(await search(['ERIKA.GONE@example.org'])).toEqual({ messages: 3, matches: 2 });
+    const res = await fetch(`${base}/api/messages?recipient=${encodeURIComponent('erika.gone@example.org')}`, { method: 'DELETE' });
+    expect(await res.json()).toEqual({ deleted: 2 });
+    expect(sink.list().map((m) => m.subject)).toEqual(['three']);
+    expect(await search(['erika.gone@example.org'])).toEqual({ messages: 1, matches: 0 });
+    // The name in the remaining message's body is still found: the verifier reports it.
+    expect(await search(['erika gone'])).toEqual({ messages: 1, matches: 1 });
+    await sink.stop();
+    sink = await startMailSink({ smtpPort: 0, httpPort: 0, dataDir: dir });
+    expect(sink.list().map((m) => m.subject)).toEqual(['three']);
+  });
 });

@@ -33,6 +33,8 @@ export interface MailSink {
   list(): StoredMessageSummary[];
   get(id: string): StoredMessage | undefined;
   clear(): Promise<void>;
+  /** Removes the messages to an address; how many went. */
+  removeByRecipient(address: string): Promise<number>;
   /** Resolves when every bounce or complaint report under way has been delivered (feedback mode). */
   feedbackSettled(): Promise<void>;
   stop(): Promise<void>;
@@ -56,7 +58,8 @@ function headerLines(raw: string): { name: string; value: string }[] {
 /**
  * A real SMTP server that accepts everything and stores it. Tests and the admin's outbox read
  * the messages back over a small JSON API: GET /api/messages, GET /api/messages/:id,
- * GET /api/messages/:id/raw, DELETE /api/messages.
+ * GET /api/messages/:id/raw, DELETE /api/messages, DELETE /api/messages?recipient=<address> (an
+ * erasure's), POST /api/messages/search with {"terms": [...]} (the erasure verifier's counts).
  */
 export async function startMailSink(options: MailSinkOptions): Promise<MailSink> {
   const host = options.host ?? '127.0.0.1';
@@ -135,6 +138,48 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     }
   };
 
+  const rawOf = async (messageId: string): Promise<string> =>
+    raws.get(messageId) ?? (dir ? await readFile(join(dir, `${messageId}.eml`), 'utf8').catch(() => '') : '');
+
+  /**
+   * Removes every message to an address (an erasure, Art. 17 GDPR): envelope recipients and the
+   * To header, compared case-insensitively; the files go too.
+   */
+  const removeByRecipient = async (address: string): Promise<number> => {
+    const wanted = address.trim().toLowerCase();
+    if (!wanted) return 0;
+    let removed = 0;
+    for (const message of [...messages.values()]) {
+      const to = [...message.envelopeTo, message.to].map((a) => a.toLowerCase());
+      if (!to.some((a) => a.includes(wanted))) continue;
+      messages.delete(message.id);
+      raws.delete(message.id);
+      if (dir) {
+        await rm(join(dir, `${message.id}.eml`), { force: true });
+        await rm(join(dir, `${message.id}.json`), { force: true });
+      }
+      removed += 1;
+    }
+    return removed;
+  };
+
+  /** How many stored messages contain any of the terms anywhere (raw message and parsed form), case-insensitively. */
+  const search = async (terms: string[]): Promise<{ messages: number; matches: number }> => {
+    const lowered = terms.map((t) => t.toLowerCase());
+    let matches = 0;
+    for (const message of messages.values()) {
+      const haystack = `${await rawOf(message.id)}\n${JSON.stringify(message)}`.toLowerCase();
+      if (lowered.some((t) => haystack.includes(t))) matches += 1;
+    }
+    return { messages: messages.size, matches };
+  };
+
+  const readBody = async (req: IncomingMessage): Promise<string> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
   const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json'): void => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
     res.end(type === 'application/json' ? JSON.stringify(body) : String(body));
@@ -147,9 +192,17 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
       if (parts[0] !== 'api' || parts[1] !== 'messages') return send(res, 404, { error: 'not found' });
       const id = parts[2];
       if (req.method === 'GET' && id === undefined) return send(res, 200, list());
+      if (req.method === 'DELETE' && id === undefined && url.searchParams.has('recipient')) {
+        return send(res, 200, { deleted: await removeByRecipient(url.searchParams.get('recipient') ?? '') });
+      }
       if (req.method === 'DELETE' && id === undefined) {
         await clear();
         return send(res, 200, { deleted: true });
+      }
+      if (req.method === 'POST' && id === 'search' && parts[3] === undefined) {
+        const body = JSON.parse((await readBody(req)) || '{}') as { terms?: unknown };
+        const terms = Array.isArray(body.terms) ? body.terms.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
+        return send(res, 200, await search(terms));
       }
       const message = id === undefined ? undefined : messages.get(id);
       if (req.method === 'GET' && message && parts[3] === 'raw') {
@@ -180,6 +233,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     list,
     get: (id) => messages.get(id),
     clear,
+    removeByRecipient,
     feedbackSettled: async () => feedback?.settled(),
     async stop() {
       feedback?.close();

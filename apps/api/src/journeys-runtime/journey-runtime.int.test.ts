@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '@zweck/db';
-import { EncryptionCodec } from '@zweck/temporal-codec';
+import type { EncryptionCodec } from '@zweck/temporal-codec';
 import { createConfirmToken } from '@zweck/mail/unsubscribe-token';
 import type { journeySegmentTriggerWorkflow, journeyWorkflow } from '@zweck/workflows';
 import { journeyStepIdempotencyKey, journeyTriggerWorkflowId, journeyWorkflowId, type JourneyOutcome } from '@zweck/workflows/contracts';
@@ -228,7 +228,7 @@ describe('journey runtime: enrolled by an API event, run by the real worker agai
       };
       collect(history);
       expect(payloads.length).toBeGreaterThan(10);
-      const plain = await new EncryptionCodec(h.env.TEMPORAL_PAYLOAD_KEYS).decode(payloads);
+      const plain = await h.codec.decode(payloads);
       const text = plain.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
       expect(text).toContain(enrollment!.id);
       expect(text).toContain('wait-webinar');

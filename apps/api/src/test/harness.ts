@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { createDb, type Db, type Role } from '@zweck/db';
+import { contactPayloadKeyRows, createDb, listenForDestroyedPayloadKeys, type Db, type Role } from '@zweck/db';
 import { DEMO_USERS, seedCatalogue, seedUsers } from '@zweck/db/seed';
 import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
-import { createDataConverter } from '@zweck/temporal-codec';
+import { createContactScope, createDataConverter, EncryptionCodec } from '@zweck/temporal-codec';
+import { contactScopeOfWorkflowId } from '@zweck/workflows/contracts';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { hashPassword } from '../auth/password.ts';
@@ -23,6 +24,8 @@ export interface Harness {
   db: Db;
   env: ApiEnv;
   temporal: Client;
+  /** The client's payload codec (key ring and per-contact keys), to read stored histories. */
+  codec: EncryptionCodec;
   deps: Omit<Context, 'user' | 'sessionTokenHash' | 'setSessionCookie' | 'ip'>;
   /** A caller as a signed-in demo user of the role, or signed out (null). */
   callerFor(role: Role | null, overrides?: Partial<Context>): { caller: ReturnType<typeof createCaller>; cookies: (string | null)[] };
@@ -54,17 +57,22 @@ export async function createHarness(): Promise<Harness> {
     SUPPRESSION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
   });
+  // Per-contact payload keys as in production (src/main.ts): the worker process seals with the same.
+  const contactScope = createContactScope(env.TEMPORAL_PAYLOAD_KEYS, contactPayloadKeyRows(db), contactScopeOfWorkflowId);
+  const keyListener = await listenForDestroyedPayloadKeys(database.url, (contactId) => contactScope.keys.forget(contactId));
   const temporal = new Client({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
-    dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS),
+    dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS, contactScope),
   });
+  const codec = new EncryptionCodec(env.TEMPORAL_PAYLOAD_KEYS, contactScope);
   const deps = { db, env, temporal, log: pino({ level: 'silent' }), mailSink: null };
 
   return {
     db,
     env,
     temporal,
+    codec,
     deps,
     callerFor(role, overrides = {}) {
       const user = role === null ? null : (users.find((u) => u.role === role) ?? null);
@@ -94,6 +102,7 @@ export async function createHarness(): Promise<Harness> {
           .terminate('test finished')
           .catch(() => undefined);
       }
+      await keyListener.close();
       await db.$disconnect();
       await connection.close();
       await database.drop();

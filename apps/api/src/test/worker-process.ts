@@ -16,7 +16,7 @@ export interface WorkerProcess {
  * import the worker (docs/ARCHITECTURE.md), so tests that need mail actually sent start it the
  * way production does. Resolves once the worker polls its queue.
  */
-export async function startWorkerProcess(h: Harness, smtpUrl: string): Promise<WorkerProcess> {
+export async function startWorkerProcess(h: Harness, smtpUrl: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
   const ring = h.env.TEMPORAL_PAYLOAD_KEYS;
   const keyText = [...ring.keys]
     .sort(([a], [b]) => Number(b === ring.currentKeyId) - Number(a === ring.currentKeyId))
@@ -40,6 +40,7 @@ export async function startWorkerProcess(h: Harness, smtpUrl: string): Promise<W
       SUPPRESSION_KEY: h.env.SUPPRESSION_KEY,
       CONTROLLER_NAME: h.env.CONTROLLER_NAME,
       PRIVACY_NOTICE_URL: h.env.PRIVACY_NOTICE_URL,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

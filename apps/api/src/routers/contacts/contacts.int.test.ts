@@ -1,5 +1,4 @@
 import { suppressionHash } from '@zweck/db';
-import { EncryptionCodec } from '@zweck/temporal-codec';
 import { welcomeWorkflowId } from '@zweck/workflows/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
@@ -56,7 +55,7 @@ describe('contacts', () => {
     const stored = started?.input?.payloads?.[0];
     // What Temporal stores is ciphertext; decrypted, it holds IDs and nothing that names the person.
     expect(Buffer.from(stored?.data ?? new Uint8Array()).toString('latin1')).not.toContain(result.id);
-    const [plain] = await new EncryptionCodec(h.env.TEMPORAL_PAYLOAD_KEYS).decode([stored!]);
+    const [plain] = await h.codec.decode([stored!]);
     const payload = Buffer.from(plain!.data!).toString('utf8');
     expect(JSON.parse(payload)).toEqual({ version: 1, contactId: result.id, purposeId: 'newsletter', channel: 'email' });
     expect(payload).not.toMatch(/lena|schulz|@/i);
