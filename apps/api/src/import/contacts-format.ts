@@ -50,6 +50,11 @@ export const CONTACTS_FORMAT_VERSION = 1;
 
 const text = (max: number) => z.string().max(max);
 
+/** A small JSON object: at most 2,000 characters written out. */
+export const ZPortableEvidence = z
+  .record(text(64), z.json())
+  .refine((value) => JSON.stringify(value).length <= 2_000, 'evidence: at most 2,000 characters of JSON');
+
 /** One ledger event. Proof fields are optional here so that the import can name what is missing, row by row. */
 export const ZPortableConsent = z.object({
   purposeId: text(64),
@@ -62,6 +67,12 @@ export const ZPortableConsent = z.object({
   wordingLanguage: text(8).nullish(),
   wordingHash: text(100).nullish(),
   expiresAt: text(40).nullish(),
+  /**
+   * The minimal technical evidence recorded with the event (a truncated IP address, a token's
+   * hash, the import it came from). Optional and kept by the import under `evidence.original`,
+   * so that the proof moves with the person's data (Art. 7(1), 20 GDPR).
+   */
+  evidence: ZPortableEvidence.nullish(),
 });
 export type PortableConsent = z.infer<typeof ZPortableConsent>;
 
@@ -92,6 +103,12 @@ export const ZContactsEnvelope = z.object({
 
 export const ZContactsDocument = ZContactsEnvelope.extend({ contacts: z.array(ZPortableContact) });
 export type ContactsDocument = z.infer<typeof ZContactsDocument>;
+
+/** The stored evidence as the document carries it: an object, or null where there is none. */
+export function portableEvidence(evidence: unknown): PortableConsent['evidence'] {
+  const parsed = ZPortableEvidence.safeParse(evidence);
+  return parsed.success && Object.keys(parsed.data).length > 0 ? parsed.data : null;
+}
 
 /**
  * The document for the given contacts, read fresh: values, the whole ledger with its proof, and

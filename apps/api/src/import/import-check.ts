@@ -59,6 +59,8 @@ export interface PlannedConsent {
   source: string;
   wordingVersion: string | null;
   wordingHash: string | null;
+  /** The evidence the document brought along, or null. */
+  evidence: Record<string, unknown> | null;
 }
 
 interface Accepted {
@@ -290,6 +292,7 @@ function checkConsent(
       source: raw.source.trim(),
       wordingVersion: raw.kind === 'granted' ? (raw.wordingVersion?.trim() ?? null) : null,
       wordingHash,
+      evidence: raw.evidence,
     },
     reasons,
   };

@@ -47,6 +47,8 @@ export interface RawConsent {
   wordingLanguage: string | null;
   wordingHash: string | null;
   expiresAt: string | null;
+  /** The technical evidence the document brings along (JSON only); the import keeps it under `evidence.original`. */
+  evidence: Record<string, unknown> | null;
   /** How the file names each part of the claim, for the report. */
   paths: { purposeId: string; channel: string } & Record<ProofField, string>;
 }
@@ -216,6 +218,7 @@ function parseCsv(text: string, fieldKeys: ReadonlySet<string>): ImportRecord[] 
       wordingLanguage: claim.consent_language ?? 'en',
       wordingHash: null,
       expiresAt: null,
+      evidence: null,
       paths: {
         purposeId: 'consent_purposes',
         channel: 'consent_channel',
@@ -290,6 +293,7 @@ function parseJson(text: string): ImportRecord[] {
         wordingLanguage: c.wordingLanguage ?? null,
         wordingHash: c.wordingHash ?? null,
         expiresAt: c.expiresAt ?? null,
+        evidence: c.evidence ?? null,
         paths: {
           purposeId: at('purposeId'),
           channel: at('channel'),

@@ -68,7 +68,7 @@ export interface ConsentEventRow {
   wordingVersion: string | null;
   wordingHash: string | null;
   actor: string;
-  evidence: Record<string, string | number>;
+  evidence: Record<string, unknown>;
   dedupeKey: string;
 }
 

@@ -3,6 +3,7 @@ import { isUniqueViolation, Prisma, type Db } from '@zweck/db';
 import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { screenSpecialCategories } from '@zweck/policy';
 import { z } from 'zod';
+import { recordArt14Duties } from '../art14/art14-duties.ts';
 import { audit } from '../audit.ts';
 import { BUILTIN_COLUMNS, keysWithValues, loadFieldCatalogue, type ContactValues } from '../contacts/fields.ts';
 import type { ApiEnv } from '../env.ts';
@@ -349,7 +350,8 @@ async function writeImport(
         wordingVersion: c.wordingVersion,
         wordingHash: c.wordingHash,
         actor,
-        evidence: { importBatchId: batchId, row: report.row },
+        // The evidence another installation recorded stays with the event (Art. 7(1)), beside this import's own.
+        evidence: { importBatchId: batchId, row: report.row, ...(c.evidence ? { original: c.evidence } : {}) },
         // A retried commit of the same file records each event once.
         dedupeKey: `import:${fileSha256}:${report.row}:${c.index}`,
       })),
@@ -387,6 +389,12 @@ async function writeImport(
     }
   }
   await insertProvenance(tx, provenance);
+  // The data did not come from the people themselves: each must be informed within a month (Art. 14).
+  await recordArt14Duties(
+    tx,
+    rows.flatMap((r) => (r.contactId === null ? [] : [r.contactId])),
+    { source: 'import', reference, collectedAt: now },
+  );
   const consentEvents = await insertConsentEvents(tx, events);
   await insertAuditEvents(tx, audits);
 
