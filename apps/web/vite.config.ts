@@ -12,6 +12,8 @@ export default defineConfig({
       '/trpc': { target: apiTarget, changeOrigin: false },
       // Unsubscribe pages and the one-click endpoint live on the API.
       '/u': { target: apiTarget, changeOrigin: false },
+      // Downloads that are files, not tRPC answers (the subject archive).
+      '/api': { target: apiTarget, changeOrigin: false },
     },
   },
   build: {

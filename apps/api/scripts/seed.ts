@@ -1,7 +1,16 @@
 // Demo data for development: the purpose catalogue, one user per role, a few contacts.
 import { createDb } from '@zweck/db';
 import { migrate } from '@zweck/db/migrate';
-import { DEMO_USERS, seedCatalogue, seedDemoContacts, seedDemoJourney, seedUsers } from '@zweck/db/seed';
+import {
+  DEMO_USERS,
+  seedCatalogue,
+  seedDemoContacts,
+  seedDemoJourney,
+  seedDemoProcessors,
+  seedDemoRetention,
+  seedDemoReviews,
+  seedUsers,
+} from '@zweck/db/seed';
 import { seedDemoLeads } from '@zweck/leads';
 import { hashPassword } from '../src/auth/password.ts';
 
@@ -16,6 +25,12 @@ if (process.argv.includes('--demo')) {
   await seedDemoContacts(db);
   // A nurture journey (a draft) to open in the designer.
   await seedDemoJourney(db);
+  // The processors register (Art. 28): mail delivery, CRM hosting, analytics in the US under SCCs.
+  await seedDemoProcessors(db);
+  // The deletion concept: two retention policies and the commercial retention duty (§ 257 HGB).
+  await seedDemoRetention(db);
+  // Dated reviews (Wiedervorlage): one due this week, a processor contract review, one overdue.
+  await seedDemoReviews(db);
   // A sales manager with two reps, scoring rules and scored leads (the policy decides each change).
   const suppressionKey = process.env.SUPPRESSION_KEY;
   if (!suppressionKey) throw new Error('SUPPRESSION_KEY is not set: the demo leads are scored through the policy');

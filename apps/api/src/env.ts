@@ -21,6 +21,11 @@ export const ZApiEnv = z.object({
   SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
   /** The controller named in consent receipts (Art. 13(1)(a)). */
   CONTROLLER_NAME: z.string().min(1).default('Zweck Demo GmbH'),
+  /** The controller's postal address and contact, and the DPO's, for the records of processing (Art. 30(1)(a)). */
+  CONTROLLER_ADDRESS: z.string().min(1).default('Musterstraße 1, 10115 Berlin, Germany'),
+  CONTROLLER_EMAIL: z.email().default('privacy@zweck.test'),
+  DPO_NAME: z.string().min(1).default('Data Protection Officer'),
+  DPO_EMAIL: z.email().default('dpo@zweck.test'),
   PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
   /** Domain of the unsubscribe mailbox (unsubscribe@MAIL_DOMAIN); the same as the worker's. */
   MAIL_DOMAIN: z.string().min(3).default('zweck.test'),
@@ -45,7 +50,24 @@ export const ZApiEnv = z.object({
     .regex(/^[A-Z]{2}$/, 'DEFAULT_PHONE_REGION is a two-letter region code like DE')
     .default('DE')
     .transform((v) => v as CountryCode),
+  /** Absolute session lifetime: a session ends this many hours after sign-in, however busy (ASVS 7.3.2). */
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Idle timeout: a session unused for this many minutes ends (ASVS 7.3.1). */
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  /** Sign-in throttling: failures counted in this sliding window… */
+  SIGN_IN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
+  /** …per account (the e-mail typed, whether the account exists or not)… */
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /** …and per client address; higher, because an office behind one NAT address shares it. */
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(50),
+  /** Every failed or throttled sign-in answers after at least this long, whatever the cause. */
+  SIGN_IN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).default(400),
+  /** Days before a data-subject request's due date on which the DPO is reminded, comma-separated. */
+  DSR_REMINDER_DAYS: z
+    .string()
+    .regex(/^\d{1,2}(,\d{1,2})*$/, 'DSR_REMINDER_DAYS is a comma-separated list of days, like 7,1')
+    .default('7,1')
+    .transform((v) => v.split(',').map(Number)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ApiEnv = z.infer<typeof ZApiEnv>;

@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import { createDb } from '@zweck/db';
+import { contactPayloadKeyRows, createDb, listenForDestroyedPayloadKeys } from '@zweck/db';
 import { createMailSinkClient } from '@zweck/mail-sink/client';
-import { createDataConverter } from '@zweck/temporal-codec';
+import { createContactScope, createDataConverter } from '@zweck/temporal-codec';
+import { contactScopeOfWorkflowId } from '@zweck/workflows/contracts';
 import pino from 'pino';
 import { readApiEnv } from './env.ts';
 import { createServer } from './server.ts';
@@ -13,10 +14,18 @@ const log = pino({ level: env.LOG_LEVEL, base: { service: 'api' } });
 const db = createDb(env.DATABASE_URL);
 // One Temporal client for the life of the process (never one per request).
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+// Per-contact workflows' payloads are sealed with the contact's own key, as on the worker
+// (crypto-shredding); an erasure anywhere makes this process forget its cached copy at once.
+const contactScope = createContactScope(env.TEMPORAL_PAYLOAD_KEYS, contactPayloadKeyRows(db), contactScopeOfWorkflowId);
+const keyListener = await listenForDestroyedPayloadKeys(
+  env.DATABASE_URL,
+  (contactId) => contactScope.keys.forget(contactId),
+  (error) => log.warn({ err: error.message }, 'payload key listener failed; cached keys expire on their own'),
+);
 const temporal = new Client({
   connection,
   namespace: env.TEMPORAL_NAMESPACE,
-  dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS),
+  dataConverter: createDataConverter(env.TEMPORAL_PAYLOAD_KEYS, contactScope),
 });
 const mailSink = env.MAIL_SINK_URL ? createMailSinkClient(env.MAIL_SINK_URL) : null;
 
@@ -42,6 +51,7 @@ const shutdown = (signal: string): void => {
     // Both finish what is in flight (requests, SMTP sessions) and refuse new work.
     await Promise.all([server.stop(), inbound?.stop()]);
     await connection.close();
+    await keyListener.close();
     await db.$disconnect();
     process.exit(0);
   })();

@@ -82,8 +82,14 @@ export function useBrowser(options: { viewport?: { width: number; height: number
     });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
+    // The API's Content-Security-Policy (issue 6) must not break the admin: any violation fails the step.
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
     try {
       await body(page);
+      if (cspViolations.length > 0) throw new Error(`Content-Security-Policy violations: ${cspViolations.join(' | ')}`);
     } catch (error) {
       await page.screenshot({ path: `${ARTIFACTS}failed-${name}.png`, fullPage: true }).catch(() => undefined);
       throw error;
@@ -124,7 +130,11 @@ export async function trpcQuery<T>(request: APIRequestContext, path: string, inp
 
 /** A tRPC mutation over HTTP with the page's session cookie (no transformer: the body is the input itself). */
 export async function trpcMutation<T = unknown>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
-  return trpcResult<T>(path, await request.post(`/trpc/${path}`, { data: input as Record<string, unknown> }));
+  // Playwright sends `data` as application/json; the header is the API's CSRF check.
+  return trpcResult<T>(
+    path,
+    await request.post(`/trpc/${path}`, { data: input as Record<string, unknown>, headers: { 'x-zweck-csrf': '1' } }),
+  );
 }
 
 /** Polls `find` until it returns something, for at most `timeoutMs`. */

@@ -25,11 +25,27 @@ import { NotFoundPage } from './features/layout/not-found-page.tsx';
 import { RouteError } from './features/layout/route-error.tsx';
 import { OutboxListPage } from './features/outbox/outbox-list-page.tsx';
 import { OutboxMessagePage } from './features/outbox/outbox-message-page.tsx';
+import { PrivacyOverviewPage } from './features/privacy/overview-page.tsx';
+import { Art14Page } from './features/privacy/art14-page.tsx';
+import { RequestPage } from './features/privacy/requests/request-page.tsx';
+import { RequestsPage } from './features/privacy/requests/requests-page.tsx';
 import { ScoringPage } from './features/scoring/scoring-page.tsx';
 import { SegmentBuilderPage } from './features/segments/segment-builder-page.tsx';
 import { SegmentsListPage } from './features/segments/segments-list-page.tsx';
 import { TemplateEditorPage } from './features/templates/template-editor-page.tsx';
 import { TemplatesListPage } from './features/templates/templates-list-page.tsx';
+import { AuditPage } from './features/privacy/audit/audit-page.tsx';
+import { NewProcessorPage, ProcessorPage } from './features/privacy/processors/processor-page.tsx';
+import { ProcessorsPage } from './features/privacy/processors/processors-page.tsx';
+import { RecordsPage } from './features/privacy/records/records-page.tsx';
+import { InboxPage } from './features/privacy/inbox/inbox-page.tsx';
+import { NewReviewPage } from './features/privacy/reviews/new-review-page.tsx';
+import { ReviewPage } from './features/privacy/reviews/review-page.tsx';
+import { ReviewsPage } from './features/privacy/reviews/reviews-page.tsx';
+import { RetentionPage } from './features/privacy/retention/retention-page.tsx';
+import { NewRetentionPolicyPage, RetentionPolicyPage } from './features/privacy/retention/retention-policy-page.tsx';
+import { RetentionRunPage } from './features/privacy/retention/retention-run-page.tsx';
+import { ChangePasswordPage } from './features/auth/change-password-page.tsx';
 import { queryClient } from './lib/trpc.ts';
 
 const router = createBrowserRouter([
@@ -243,6 +259,148 @@ const router = createBrowserRouter([
           </RequirePermission>
         ),
       },
+      // The DPO's workplace (issue 5): each section adds its routes here, under /privacy, before the catch-all.
+      // Retention, the deletion concept (slice R): policies, holds and runs; the editor; one run.
+      {
+        path: 'privacy/retention',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <RetentionPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/retention/new',
+        element: (
+          <RequirePermission permission="privacy.manage">
+            <NewRetentionPolicyPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/retention/runs/:id',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <RetentionRunPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/retention/:id',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <RetentionPolicyPage />
+          </RequirePermission>
+        ),
+      },
+      // Data-subject requests (slice D1): the queue and one request.
+      {
+        path: 'privacy/requests',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <RequestsPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/requests/:id',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <RequestPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/art14',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <Art14Page />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <PrivacyOverviewPage />
+          </RequirePermission>
+        ),
+      },
+      // Processors (Art. 28), records of processing (Art. 30) and the audit log (slice F).
+      {
+        path: 'privacy/processors',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <ProcessorsPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/processors/new',
+        element: (
+          <RequirePermission permission="privacy.manage">
+            <NewProcessorPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/processors/:id',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <ProcessorPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/records',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <RecordsPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/audit',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <AuditPage />
+          </RequirePermission>
+        ),
+      },
+      // The DPO inbox and the reviews (Wiedervorlage), slice W.
+      {
+        path: 'privacy/inbox',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <InboxPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/reviews',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <ReviewsPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/reviews/new',
+        element: (
+          <RequirePermission permission="privacy.manage">
+            <NewReviewPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'privacy/reviews/:id',
+        element: (
+          <RequirePermission permission="privacy.read">
+            <ReviewPage />
+          </RequirePermission>
+        ),
+      },
+      { path: 'account/password', element: <ChangePasswordPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

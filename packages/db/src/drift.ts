@@ -29,6 +29,8 @@ const NATIVE_TYPES: Record<string, (args: string[]) => string> = {
   Timestamptz: (args) => `timestamptz(${args[0] ?? '6'})`,
   Timestamp: (args) => `timestamp(${args[0] ?? '6'})`,
   Text: () => 'text',
+  Date: () => 'date',
+  Char: () => 'bpchar',
 };
 
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };

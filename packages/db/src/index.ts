@@ -39,6 +39,7 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
 }
 
 export { normalizeEmail, suppressionHash } from './suppression.ts';
+export { openRequester, requesterHash, sealRequester } from './dsr-requester.ts';
 
 /**
  * The consent ledger as packages/policy folds it: the fields that decide, in ledger order (time,
@@ -51,3 +52,5 @@ export const LEDGER_FOLD_ARGS = {
   // (the consent_state projection folds in this same order).
   orderBy: [{ occurredAt: 'asc' }, { recordedAt: 'asc' }, { id: 'asc' }],
 } as const satisfies Prisma.ConsentEventFindManyArgs;
+
+export { contactPayloadKeyRows, listenForDestroyedPayloadKeys, PAYLOAD_KEY_DESTROYED_CHANNEL } from './contact-payload-keys.ts';

@@ -480,3 +480,160 @@ export async function seedDemoJourney(db: Db): Promise<void> {
     },
   });
 }
+
+/** Three processors as a register starts (Art. 28): mail delivery in the EU, CRM hosting in the EU, analytics in the US under SCCs. */
+export const DEMO_PROCESSORS = [
+  {
+    id: '5eed0001-0000-4000-8000-000000000001',
+    name: 'Postwerk Versand GmbH',
+    service: 'Delivery of e-mail (SMTP relay), bounce and complaint handling',
+    noticeEmail: 'datenschutz@postwerk-versand.example',
+    contractSignedOn: new Date('2025-03-14T00:00:00.000Z'),
+    country: 'DE',
+    transferMechanism: 'eu_eea',
+    dataCategories: ['identity', 'contact', 'behavioural'],
+    reviewOn: new Date('2027-03-14T00:00:00.000Z'),
+    purposeIds: ['newsletter', 'product_updates', 'consent_confirmation', 'data_subject_rights', 'email_tracking'],
+  },
+  {
+    id: '5eed0001-0000-4000-8000-000000000002',
+    name: 'Nordhost Cloud AB',
+    service: 'Hosting of the CRM database, backups and the application servers',
+    noticeEmail: 'privacy@nordhost-cloud.example',
+    contractSignedOn: new Date('2024-11-02T00:00:00.000Z'),
+    country: 'SE',
+    transferMechanism: 'eu_eea',
+    dataCategories: ['identity', 'contact', 'professional', 'location', 'preference', 'behavioural', 'transaction'],
+    reviewOn: new Date('2026-12-15T00:00:00.000Z'),
+    purposeIds: ['customer_relationship', 'sales_follow_up', 'newsletter', 'product_updates', 'lead_scoring', 'sales_calls'],
+  },
+  {
+    id: '5eed0001-0000-4000-8000-000000000003',
+    name: 'Clickmetric Inc.',
+    service: 'Analytics of opens and clicks of marketing e-mail',
+    noticeEmail: 'dpa@clickmetric.example',
+    contractSignedOn: new Date('2025-09-01T00:00:00.000Z'),
+    country: 'US',
+    transferMechanism: 'standard_contractual_clauses',
+    dataCategories: ['behavioural'],
+    reviewOn: new Date('2026-09-01T00:00:00.000Z'),
+    purposeIds: ['email_tracking', 'lead_scoring'],
+  },
+] as const;
+
+/** Idempotent: the demo processors and the purposes they serve (only purposes that exist). */
+export async function seedDemoProcessors(db: Db): Promise<void> {
+  const purposes = new Set((await db.purpose.findMany({ select: { id: true } })).map((p) => p.id));
+  for (const { purposeIds, dataCategories, ...processor } of DEMO_PROCESSORS) {
+    await db.processor.createMany({ data: [{ ...processor, dataCategories: [...dataCategories] }], skipDuplicates: true });
+    await db.processorPurpose.createMany({
+      data: purposeIds.filter((id) => purposes.has(id)).map((purposeId) => ({ processorId: processor.id, purposeId })),
+      skipDuplicates: true,
+    });
+  }
+}
+
+/** The deletion concept as a DPO starts it: two retention policies and the commercial retention duty. */
+export const DEMO_RETENTION_POLICIES = [
+  {
+    id: '5eed0002-0000-4000-8000-000000000001',
+    name: 'Newsletter: 24 months after the last interaction',
+    scopeKind: 'purpose',
+    purposeId: 'newsletter',
+    period: 'P24M',
+    anchor: 'last_interaction',
+    action: 'delete',
+    reminderLeadDays: 30,
+    requiresApproval: true,
+  },
+  {
+    id: '5eed0002-0000-4000-8000-000000000002',
+    name: 'Sales follow-up: 36 months after the contract ends',
+    scopeKind: 'purpose',
+    purposeId: 'sales_follow_up',
+    period: 'P36M',
+    anchor: 'contract_end',
+    action: 'anonymize',
+    reminderLeadDays: 30,
+    requiresApproval: false,
+  },
+] as const;
+
+export const DEMO_LEGAL_HOLD = {
+  id: '5eed0003-0000-4000-8000-000000000001',
+  kind: 'commercial_hgb_257',
+  scopeKind: 'data_category',
+  dataCategory: 'transaction',
+  reason: '§ 257 HGB: commercial letters six years, accounting records ten years from the end of the calendar year',
+  startsOn: new Date('2026-01-01T00:00:00.000Z'),
+  endsOn: null,
+} as const;
+
+/** Idempotent: the demo retention policies (for purposes that exist) and the commercial hold. */
+export async function seedDemoRetention(db: Db): Promise<void> {
+  const purposes = new Set((await db.purpose.findMany({ select: { id: true } })).map((p) => p.id));
+  await db.retentionPolicy.createMany({
+    data: DEMO_RETENTION_POLICIES.filter((p) => purposes.has(p.purposeId)).map((p) => ({ ...p })),
+    skipDuplicates: true,
+  });
+  await db.legalHold.createMany({ data: [{ ...DEMO_LEGAL_HOLD }], skipDuplicates: true });
+}
+
+const DAY_MS = 86_400_000;
+const dayFrom = (today: Date, days: number): Date =>
+  new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) + days * DAY_MS);
+
+/**
+ * Idempotent: three dated reviews (Wiedervorlage) around `today`: the newsletter purpose's annual
+ * review this week, the hosting processor's contract review (a purpose when the processor register
+ * is not seeded), and an overdue review of the lead-scoring balancing test. The worker starts their
+ * workflows when it starts (ensureReviewWorkflows).
+ */
+export async function seedDemoReviews(db: Db, today: Date = new Date()): Promise<void> {
+  const processorId = '5eed0001-0000-4000-8000-000000000002';
+  const hasProcessor = (await db.processor.findUnique({ where: { id: processorId }, select: { id: true } })) !== null;
+  const purposes = new Set((await db.purpose.findMany({ select: { id: true } })).map((p) => p.id));
+  const reviews = [
+    {
+      id: '5eed0004-0000-4000-8000-000000000001',
+      subjectType: 'purpose',
+      subjectId: 'newsletter',
+      title: 'Annual review of the newsletter purpose',
+      notes: 'Is the wording of the consent text still accurate? Are the fields still needed (Art. 5(1)(c))?',
+      dueOn: dayFrom(today, 4),
+      recurrenceMonths: 12,
+      reminderLeadDays: 14,
+      escalateAfterDays: 14,
+    },
+    {
+      id: '5eed0004-0000-4000-8000-000000000002',
+      subjectType: hasProcessor ? 'processor' : 'purpose',
+      subjectId: hasProcessor ? processorId : 'customer_relationship',
+      title: 'Review the hosting processor contract (Art. 28)',
+      notes: 'Check the technical and organisational measures annex and the list of sub-processors.',
+      dueOn: dayFrom(today, 16),
+      recurrenceMonths: 24,
+      reminderLeadDays: 21,
+      escalateAfterDays: 14,
+    },
+    {
+      id: '5eed0004-0000-4000-8000-000000000003',
+      subjectType: 'purpose',
+      subjectId: purposes.has('lead_scoring') ? 'lead_scoring' : 'newsletter',
+      title: 'Re-check the balancing test of lead scoring',
+      notes: '',
+      dueOn: dayFrom(today, -9),
+      recurrenceMonths: null,
+      reminderLeadDays: 7,
+      escalateAfterDays: 14,
+    },
+  ].filter((r) => r.subjectType !== 'purpose' || purposes.has(r.subjectId));
+  for (const review of reviews) {
+    const created = await db.review.createMany({ data: [{ ...review, createdBy: 'system:seed' }], skipDuplicates: true });
+    if (created.count > 0) {
+      await db.reviewEvent.create({
+        data: { reviewId: review.id, kind: 'created', actor: 'system:seed', details: { dueOn: review.dueOn.toISOString().slice(0, 10) } },
+      });
+    }
+  }
+}

@@ -19,6 +19,15 @@ export {
   type WelcomeInput,
 } from './templates.ts';
 export {
+  DSR_TYPE_TEXT,
+  renderArt19Notice,
+  renderDsrNoDataAnswer,
+  renderDsrVerification,
+  type Art19Change,
+  type Art19NoticeInput,
+  type DsrTypeKey,
+} from './dsr-templates.ts';
+export {
   addTracking,
   checkTemplate,
   exampleSystemValues,

@@ -33,8 +33,15 @@ export type ConfirmClaims = z.infer<typeof ZConfirmClaims>;
 export const ZPreferencesClaims = z.object({ v: z.literal(1), c: z.uuid() });
 export type PreferencesClaims = z.infer<typeof ZPreferencesClaims>;
 
+/**
+ * The token of a data-subject request's verification link (Art. 12(6) GDPR): the request by ID and
+ * the deadline after which the link no longer verifies it. Whoever holds the mailbox holds the link.
+ */
+export const ZDsrVerifyClaims = z.object({ v: z.literal(1), r: z.uuid(), e: z.iso.datetime({ offset: true }) });
+export type DsrVerifyClaims = z.infer<typeof ZDsrVerifyClaims>;
+
 // Domain separation: a token of one kind never verifies as another, even under one secret.
-type TokenKind = 'unsubscribe' | 'confirm' | 'preferences';
+type TokenKind = 'unsubscribe' | 'confirm' | 'preferences' | 'dsr_verify';
 const sign = (secret: string, kind: TokenKind, payload: string): string =>
   createHmac('sha256', secret).update(`${kind}:${payload}`).digest('base64url');
 
@@ -48,6 +55,8 @@ export const createUnsubscribeToken = (secret: string, claims: Omit<UnsubscribeC
 export const createConfirmToken = (secret: string, claims: Omit<ConfirmClaims, 'v'>): string => createToken(secret, 'confirm', claims);
 export const createPreferencesToken = (secret: string, claims: Omit<PreferencesClaims, 'v'>): string =>
   createToken(secret, 'preferences', claims);
+export const createDsrVerifyToken = (secret: string, claims: Omit<DsrVerifyClaims, 'v'>): string =>
+  createToken(secret, 'dsr_verify', claims);
 
 export class InvalidUnsubscribeTokenError extends Error {
   override readonly name = 'InvalidUnsubscribeTokenError';
@@ -108,3 +117,7 @@ export function findTokenCandidates(text: string, limit = 10): string[] {
 /** The claims of a genuine preference-center token; throws InvalidUnsubscribeTokenError for anything else. */
 export const verifyPreferencesToken = (secret: string, token: string): PreferencesClaims =>
   verifyToken(secret, 'preferences', token, ZPreferencesClaims);
+
+/** The claims of a genuine request verification token (not checked for expiry); throws InvalidUnsubscribeTokenError for anything else. */
+export const verifyDsrVerifyToken = (secret: string, token: string): DsrVerifyClaims =>
+  verifyToken(secret, 'dsr_verify', token, ZDsrVerifyClaims);

@@ -6,3 +6,5 @@ export * from './decide.ts';
 export { digestOfOrdered, sha256HexPure } from './digest.ts';
 export * from './contact-rules.ts';
 export * from './special-categories.ts';
+export * from './transfers.ts';
+export * from './retention.ts';

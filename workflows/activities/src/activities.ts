@@ -38,6 +38,12 @@ import { createTemplateTestActivities } from './template-test.activity.ts';
 import { createRepermissionActivities } from './repermission.activities.ts';
 import { createLeadActivities } from './lead.activities.ts';
 import { createJourneyActivities } from './journey.activities.ts';
+import { createArt14Activities } from './art14.activities.ts';
+import { createErasureActivities } from './erasure/erasure.activities.ts';
+import type { ErasureServices } from './erasure/erase-contact.ts';
+import { createDsrActivities } from './dsr.activities.ts';
+import { createReviewActivities } from './review.activities.ts';
+import { createRetentionActivities } from './retention.activities.ts';
 
 export interface ActivitiesConfig {
   /** Public base URL of the API, where unsubscribe links land (HTTPS in production). */
@@ -49,6 +55,8 @@ export interface ActivitiesConfig {
   sender: SenderIdentity;
   /** The controller named in consent receipts (Art. 13(1)(a)). */
   controllerName: string;
+  /** How to reach the data protection officer, as the Art. 14 notice names them (Art. 14(1)(b)); else the privacy notice is named. */
+  dpoContact?: string;
 }
 
 export interface ActivityDeps {
@@ -61,6 +69,8 @@ export interface ActivityDeps {
   campaignConcurrency?: number;
   /** Aborted when the worker stops gracefully: campaign batches start no new message and return. */
   stopping?: AbortSignal;
+  /** Temporal, the payload key store and the mail sink, for the erasure (the worker builds them). */
+  erasure?: ErasureServices;
 }
 
 /**
@@ -79,7 +89,7 @@ export type SendOutcome =
   | { outcome: 'failed'; smtpResponse: string };
 
 /** Every side effect the workflows need, bound to injected dependencies (STYLE.md principle 10). */
-export function createActivities({ db, mailer, config, now = () => new Date(), campaignConcurrency = 8, stopping }: ActivityDeps) {
+export function createActivities({ db, mailer, config, now = () => new Date(), campaignConcurrency = 8, stopping, erasure }: ActivityDeps) {
   const record = async (contactId: string, decision: Decision, decidedBy: string): Promise<void> => {
     await db.policyDecision.create({
       data: {
@@ -399,6 +409,11 @@ export function createActivities({ db, mailer, config, now = () => new Date(), c
     ...createRepermissionActivities({ db, mailer, config, now, sha256Hex }),
     ...createLeadActivities({ db, mailer, config, now, sha256Hex }),
     ...createJourneyActivities({ db, config, now, gate, sendOnce }),
+    ...createArt14Activities({ db, mailer, config, now, gate, sendOnce }),
+    ...createErasureActivities({ db, config, now, ...(erasure ? { services: erasure } : {}) }),
+    ...createDsrActivities({ db, mailer, config, now, sha256Hex }),
+    ...createReviewActivities({ db, mailer, config, now }),
+    ...createRetentionActivities({ db, mailer, config, now }),
   };
 }
 

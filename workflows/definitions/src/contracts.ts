@@ -117,5 +117,10 @@ export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProg
 export * from './template-test.contracts.ts';
 export * from './journey.contracts.ts';
 export * from './repermission.contracts.ts';
+export * from './art14.contracts.ts';
 export * from './journey-trigger.contracts.ts';
 export * from './lead.contracts.ts';
+export * from './review.contracts.ts';
+export * from './erasure.contracts.ts';
+export * from './dsr.contracts.ts';
+export * from './retention.contracts.ts';

@@ -25,7 +25,11 @@ export const ZWorkerEnv = z.object({
   PRIVACY_NOTICE_URL: z.url().default('https://zweck.test/privacy'),
   /** The controller named in consent receipts (Art. 13(1)(a)); the same as the API's. */
   CONTROLLER_NAME: z.string().min(1).default('Zweck Demo GmbH'),
+  /** How the Art. 14 notice names the data protection officer (Art. 14(1)(b)): a name and a business address. */
+  DPO_CONTACT: z.string().min(1).default('Data Protection Officer, dpo@zweck.test'),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** The development SMTP sink's HTTP API (infra/mail-sink), whose store an erasure also clears; unset in production. */
+  MAIL_SINK_URL: z.url().optional(),
   /** Re-permission asks this many days before a consent expires (the daily schedule's run). */
   REPERMISSION_WITHIN_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -26,6 +26,8 @@ export interface Context extends ApiDeps {
   sessionTokenHash: string | null;
   /** Sets or clears the session cookie; a no-op where there is no HTTP response (createCaller in tests). */
   setSessionCookie(token: string | null, maxAgeSeconds?: number): void;
+  /** Sets a response header (Retry-After on a throttled sign-in); absent where there is no HTTP response. */
+  setHeader?(name: string, value: string): void;
   /** Client address, truncated before it is stored (Art. 5(1)(c)). */
   ip: string | null;
 }

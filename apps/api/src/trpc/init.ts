@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { Role } from '@zweck/db';
 import { z } from 'zod';
 import type { Context, SessionUser } from './context.ts';
+import { correlationIdOf, GENERIC_ERROR_MESSAGE } from './correlation.ts';
 import { AppError, toTRPCError } from './errors.ts';
 
 /**
@@ -20,10 +21,15 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       const isZod = cause instanceof z.ZodError;
+      // An unexpected error answers a generic sentence and a reference; the details go to the log only.
+      const isUnexpected = error.code === 'INTERNAL_SERVER_ERROR';
+      const correlationId = isUnexpected ? correlationIdOf(error) : null;
       return {
         ...shape,
+        message: isUnexpected ? `${GENERIC_ERROR_MESSAGE} Reference: ${correlationId}` : shape.message,
         data: {
           ...shape.data,
+          correlationId,
           // Internals never reach the client: the stack is dropped outside development.
           stack: undefined,
           appCode: cause instanceof AppError ? cause.code : null,

@@ -38,6 +38,11 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   INVALID_CREDENTIALS: 'The e-mail address or password is not correct.',
   NOT_SIGNED_IN: 'Your session has ended. Please sign in again.',
   ROLE_NOT_ALLOWED: 'Your role does not allow this. Ask an administrator if you need access.',
+  // Sign-in security.
+  SIGN_IN_THROTTLED: 'Too many failed sign-ins. Wait a few minutes, then try again.',
+  PASSWORD_NOT_ALLOWED: 'This password cannot be used: it is too short, too long, too common, or your e-mail address.',
+  CURRENT_PASSWORD_WRONG: 'The current password is not correct.',
+  PASSWORD_CHANGE_THROTTLED: 'Too many wrong current passwords. Wait a few minutes, then try again.',
   CONTACT_NOT_FOUND: 'There is no such contact, or it is not visible to you.',
   CONSENT_EVENT_NOT_FOUND: 'There is no such consent event.',
   CONTACT_EMAIL_TAKEN: 'A contact with this e-mail address already exists.',
@@ -118,6 +123,39 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   TERRITORY_FIELD_REQUIRED: 'Assignment by territory needs the field whose value names the territory.',
   HANDOFF_ALREADY_RUNNING: 'A handoff of this contact to sales is already under way.',
   SALES_USER_NOT_FOUND: 'Choose an active user with the role Sales.',
+  // The Art. 14 duty clock.
+  ART14_DUTY_NOT_FOUND: 'There is no such Art. 14 duty (any more).',
+  ART14_DUTY_NOT_OPEN: 'This duty is settled already: the person was informed, or an exemption was recorded.',
+  // Processors.
+  PROCESSOR_NOT_FOUND: 'There is no such processor (any more).',
+  TRANSFER_MECHANISM_MISMATCH: 'This transfer mechanism does not fit the country where the processor works.',
+  REVIEW_NOT_FOUND: 'There is no such review (any more).',
+  REVIEW_ALREADY_DONE: 'This review is done already.',
+  REVIEW_SUBJECT_NOT_FOUND: 'There is no such object to review. Check the subject type and ID.',
+  REVIEW_SNOOZE_NOT_LATER: 'A snooze must move the review to a later day than it is due now, and not into the past.',
+  DPO_NOTICE_NOT_FOUND: 'There is no such notice in the inbox.',
+  // Data-subject requests.
+  REQUEST_NOT_FOUND: 'There is no such request (any more).',
+  REQUEST_CLOSED: 'This request is closed; nothing about it can change any more.',
+  REQUEST_NOT_VERIFIED: 'The identity of the person is not verified yet; nothing is done before it is.',
+  REQUEST_RECEIVED_IN_FUTURE: 'A request cannot have been received in the future. Check the date.',
+  REQUEST_EXTENSION_INVALID: 'An extension must end after the original due date.',
+  REQUEST_EXTENSION_TOO_LONG: 'The period can be extended by at most two months past the original due date (Art. 12(3) GDPR).',
+  REQUEST_STATUS_INVALID: 'The request cannot move to this status from where it is now.',
+  REQUEST_CLOSING_NOTE_REQUIRED: 'Say why the request is refused: the person must be told the reasons (Art. 12(4) GDPR).',
+  REQUEST_ACTION_NOT_FOR_TYPE: 'This action does not belong to this type of request.',
+  REQUEST_NO_CONTACT: 'No contact has this address, so there is no data to act on. Answer the request and complete it.',
+  REQUEST_ERASURE_NOT_VERIFIED: 'The erasure is not done until the verifier finds nothing in any store. Wait for its report.',
+  // Retention: the deletion concept.
+  RETENTION_POLICY_NOT_FOUND: 'There is no such retention policy (any more).',
+  RETENTION_POLICY_NAME_TAKEN: 'There is already a retention policy with this name. Choose another one.',
+  RETENTION_POLICY_IN_USE: 'Runs were made under this policy, so it stays as their record. Deactivate it instead.',
+  RETENTION_POLICY_INACTIVE: 'This policy is not active: activate it before checking it.',
+  RETENTION_SCOPE_INVALID: 'Choose what the policy covers: a purpose from the catalogue, or a data category.',
+  LEGAL_HOLD_NOT_FOUND: 'There is no such legal hold (any more).',
+  RETENTION_RUN_NOT_FOUND: 'There is no such retention run (any more).',
+  RETENTION_RUN_NOT_PENDING: 'This run was decided already; nothing about it can change any more.',
+  RETENTION_ACTION_REQUIRED: 'This policy asks for a review: choose whether to delete or to anonymize.',
   // Segments.
   SEGMENT_NOT_FOUND: 'There is no such segment (any more).',
   SEGMENT_NAME_TAKEN: 'There is already a segment with this name. Choose another one.',
@@ -141,5 +179,10 @@ export function describeError(error: unknown): string {
   if (appCode) return APP_MESSAGES[appCode];
   const code = transportCodeOf(error);
   if (code === null) return 'The server could not be reached. Check your connection and try again.';
+  // An unexpected error comes with a reference that finds its details in the server's log.
+  const reference = client.data?.correlationId;
+  if (code === 'INTERNAL_SERVER_ERROR' && reference) {
+    return `The server could not complete this. Try again; if it keeps happening, tell your administrator the reference ${reference}.`;
+  }
   return TRANSPORT_MESSAGES[code] ?? 'The server could not complete this. Try again; if it keeps happening, tell your administrator.';
 }

@@ -32,9 +32,10 @@ export const queryClient = new QueryClient({
 });
 
 // Same origin: the API serves this UI, so fetch sends the HttpOnly session cookie by default
-// (credentials: 'same-origin'); neither CORS nor `credentials: 'include'` is needed.
+// (credentials: 'same-origin'); neither CORS nor `credentials: 'include'` is needed. The header
+// is the API's CSRF check (apps/api/src/http/csrf.ts): a form on another site cannot send it.
 export const trpcClient = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: '/trpc' })],
+  links: [httpBatchLink({ url: '/trpc', headers: { 'x-zweck-csrf': '1' } })],
 });
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });

@@ -26,6 +26,8 @@ const PERMISSIONS = {
   'contacts.import': ['admin', 'marketer'],
   'leads.read': ['admin', 'sales'],
   'scoring.edit': ['admin', 'marketer'],
+  'privacy.read': ['admin', 'dpo'],
+  'privacy.manage': ['dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

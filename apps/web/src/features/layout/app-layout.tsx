@@ -98,6 +98,13 @@ export function AppLayout() {
                   </NavLink>
                 </li>
               ) : null}
+              {can(user.role, 'privacy.read') ? (
+                <li>
+                  <NavLink to="/privacy" className={navClass}>
+                    Privacy
+                  </NavLink>
+                </li>
+              ) : null}
             </ul>
           </nav>
           <div className="user-menu">
@@ -107,6 +114,9 @@ export function AppLayout() {
                 {user.email} · <span className="role-tag">{label(user.role)}</span>
               </span>
             </div>
+            <NavLink to="/account/password" className="button button-ghost button-small">
+              Change password
+            </NavLink>
             <SignOutButton />
           </div>
         </div>
