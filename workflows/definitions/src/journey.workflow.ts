@@ -1,4 +1,13 @@
-import { ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '@zweck/activities';
 import { durationMs, type JourneyEvent, type JourneyExitReason, type JourneyStep } from '@zweck/journeys';
 import { decide, type Action, type Channel } from '@zweck/policy';
@@ -68,7 +77,7 @@ type Waited = 'done' | 'timeout' | Exclude<JourneyExitReason, 'completed' | 'exi
  * marketing structure, never personal data) and interprets its steps: send, wait, wait for an
  * event, branch, score, hand off, exit. Before every step, and whenever the person's consent
  * changes, the exit rules are checked against a fresh read (Art. 17, 18, 21 GDPR, withdrawal,
- * conversion). Steps that send or hand off ask the policy first (recorded); the activity that acts
+ * conversion). Steps that send, score or hand off ask the policy first (recorded); the activity that acts
  * asks again right before acting (DESIGN.md rule 3). The enrolment row follows the position.
  */
 export async function journeyWorkflow(rawInput: JourneyInput): Promise<JourneyOutcome> {
@@ -140,11 +149,20 @@ export async function journeyWorkflow(rawInput: JourneyInput): Promise<JourneyOu
   };
 
   /** The workflow's own question before a step that acts (recorded); the acting activity asks again. */
-  const ask = async (purposeId: string, channel: Channel, action: Action): Promise<'allowed' | 'denied' | 'gone'> => {
+  const ask = async (purposeId: string, channel: Channel | 'first', action: Action): Promise<'allowed' | 'denied' | 'gone'> => {
     const facts = await loadDecisionFacts({ contactId, purposeId });
     if (facts === null) return 'gone';
+    // Consent to profiling is given per channel like every consent: on the purpose's first one, as applyScoreChange reads it.
+    const asked = channel === 'first' ? facts.purpose.channels[0] : channel;
+    if (asked === undefined) return 'denied';
     // Date.now() in a workflow is the workflow task's time: deterministic on replay.
-    const decision = decide({ subject: facts.subject, purpose: facts.purpose, channel, action, now: new Date(Date.now()).toISOString() });
+    const decision = decide({
+      subject: facts.subject,
+      purpose: facts.purpose,
+      channel: asked,
+      action,
+      now: new Date(Date.now()).toISOString(),
+    });
     await recordDecision({ contactId, decision, decidedBy: `workflow:journey:${enrollmentId}` });
     return decision.allowed ? 'allowed' : 'denied';
   };
@@ -227,7 +245,17 @@ export async function journeyWorkflow(rawInput: JourneyInput): Promise<JourneyOu
         break;
       }
       case 'score': {
-        // applyScoreChange asks the policy (action `profile`) under the step's purpose and records it.
+        // The workflow asks first (action `profile`, recorded), like every step that acts; applyScoreChange asks
+        // again against a fresh read and records its own answer. Journeys that reached a score step before this
+        // question existed replay without it (the patch).
+        if (patched('journey-score-step-asks-policy')) {
+          const asked = await ask(step.purposeId, 'first', 'profile');
+          if (asked === 'gone') return finish('erased', stepId);
+          if (asked === 'denied') {
+            stepId = step.next;
+            break;
+          }
+        }
         const result = await applyScoreChange({
           contactId,
           purposeId: step.purposeId,

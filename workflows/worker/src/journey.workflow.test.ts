@@ -411,11 +411,44 @@ describe('journey workflow: send, wait three days for a click, branch (time-skip
     expect(handoff.type).toBe('handoffWorkflow');
     expect(handoff.parentExecution?.workflowId).toBe(journeyWorkflowId(scoringJourney, contactId));
     // The handoff step asked the policy (action hand_off, sales follow-up) before starting it, and recorded the answer.
+    // So did the score step (action profile, lead scoring), before the activity asked again.
     const asked = await stack.db.policyDecision.findMany({
       where: { contactId, decidedBy: `workflow:journey:${enrollmentId}` },
       select: { action: true, purposeId: true, allowed: true },
+      orderBy: { action: 'asc' },
     });
-    expect(asked).toEqual([{ action: 'hand_off', purposeId: 'sales_follow_up', allowed: true }]);
+    expect(asked).toEqual([
+      { action: 'hand_off', purposeId: 'sales_follow_up', allowed: true },
+      { action: 'profile', purposeId: 'lead_scoring', allowed: true },
+    ]);
+
+    // Without consent to profiling the workflow's own answer is no: the step is passed over, nothing scored,
+    // and the scoring activity is never asked (one profile decision, the workflow's).
+    const unconsenting = randomUUID();
+    const secondEnrollment = randomUUID();
+    const secondEmail = `demo-${unconsenting.slice(0, 8)}@example.org`;
+    await stack.db.contact.create({ data: { id: unconsenting, email: secondEmail, emailNormalized: secondEmail } });
+    await stack.db.journeyEnrollment.create({
+      data: {
+        id: secondEnrollment,
+        journeyId: scoringJourney,
+        journeyVersionId: scoringVersion,
+        contactId: unconsenting,
+        workflowId: journeyWorkflowId(scoringJourney, unconsenting),
+      },
+    });
+    const second = await env.client.workflow.start<typeof journeyWorkflow>('journeyWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: journeyWorkflowId(scoringJourney, unconsenting),
+      args: [{ version: 1, enrollmentId: secondEnrollment, journeyVersionId: scoringVersion, contactId: unconsenting }],
+    });
+    expect(await second.result()).toEqual({ outcome: 'exited', reason: 'completed', atStepId: 'handoff' });
+    expect(await stack.db.scoreEvent.count({ where: { contactId: unconsenting } })).toBe(0);
+    const profiled = await stack.db.policyDecision.findMany({
+      where: { contactId: unconsenting, action: 'profile' },
+      select: { decidedBy: true, allowed: true, reasonCodes: true },
+    });
+    expect(profiled).toEqual([{ decidedBy: `workflow:journey:${secondEnrollment}`, allowed: false, reasonCodes: ['NO_CONSENT'] }]);
   });
 
   it('a tracked send step adds the pixel and tracked links only where consent to tracking covers it', async () => {
