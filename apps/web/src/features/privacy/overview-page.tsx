@@ -56,11 +56,11 @@ export function PrivacyOverviewPage() {
   return (
     <>
       <title>Privacy · Zweck</title>
+      <PrivacyNav />
       <PageHeader
         title="Privacy"
         subtitle="Deadlines of this week, requests with their statutory countdown, overdue reviews and how consent moves."
       />
-      <PrivacyNav />
       {overview.isPending ? (
         <Loading label="Loading the overview…" />
       ) : overview.isError ? (
