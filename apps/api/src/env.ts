@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
+import { ZFieldKeys } from '@zweck/db';
 import { ZPayloadKeys } from '@zweck/temporal-codec';
 import { z } from 'zod';
 
@@ -17,6 +18,11 @@ export const ZApiEnv = z.object({
   MAIL_SINK_URL: z.url().optional(),
   PUBLIC_URL: z.url(),
   UNSUBSCRIBE_SECRET: z.string().min(32, 'UNSUBSCRIBE_SECRET must be at least 32 characters'),
+  /**
+   * Keys that seal free-text personal data in the application (AES-256-GCM, packages/db/src/field-crypto.ts);
+   * the first seals, all open. Kept outside the database, rotatable (Art. 32(1)(a)).
+   */
+  FIELD_ENCRYPTION_KEYS: ZFieldKeys,
   /** The key of the suppression list's hashes; the same as the worker's. */
   SUPPRESSION_KEY: z.string().min(32, 'SUPPRESSION_KEY must be at least 32 characters'),
   /** The controller named in consent receipts (Art. 13(1)(a)). */

@@ -133,7 +133,13 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
         `e2e setup: no PostgreSQL at ${config.pgServerUrl} (start the local services with \`pnpm up\`, or set ZWECK_PG_SERVER_URL): ${String(error)}`,
       );
     });
-    const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', DATABASE_URL: database.url };
+    const baseEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: database.url,
+      // Seed, API and worker seal free-text personal data with the same key ring.
+      FIELD_ENCRYPTION_KEYS: `e2e-field-1:${randomBytes(32).toString('base64')}`,
+    };
     await run(['--import', 'tsx', 'scripts/seed.ts'], join(repoRoot, 'apps/api'), baseEnv);
     await buildWeb(webDist);
 

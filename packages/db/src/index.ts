@@ -40,6 +40,7 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
 
 export { normalizeEmail, suppressionHash } from './suppression.ts';
 export { openRequester, requesterHash, sealRequester } from './dsr-requester.ts';
+export { createFieldCipher, FieldSealError, searchHash, ZFieldKeys, type FieldCipher, type FieldKeyRing } from './field-crypto.ts';
 
 /**
  * The consent ledger as packages/policy folds it: the fields that decide, in ledger order (time,

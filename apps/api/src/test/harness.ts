@@ -52,6 +52,7 @@ export async function createHarness(): Promise<Harness> {
     // No worker polls this queue: workflows start and wait, which is what these tests observe.
     TEMPORAL_TASK_QUEUE: `api-test-${randomBytes(4).toString('hex')}`,
     TEMPORAL_PAYLOAD_KEYS: `test:${randomBytes(32).toString('base64')}`,
+    FIELD_ENCRYPTION_KEYS: `test-field:${randomBytes(32).toString('base64')}`,
     PUBLIC_URL: 'https://zweck.test',
     UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
     SUPPRESSION_KEY: randomBytes(32).toString('hex'),
