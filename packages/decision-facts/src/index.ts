@@ -84,18 +84,18 @@ export interface SubjectRecord {
 export async function readSubjects(db: Db, suppressionKey: string, contactIds: readonly string[]): Promise<Map<string, SubjectRecord>> {
   const ids = [...new Set(contactIds)];
   if (ids.length === 0) return new Map();
-  const [contacts, events] = await Promise.all([
-    db.$queryRaw<ContactRow[]>`
+  // One after the other, not Promise.all: `db` may be a transaction's single client, where
+  // concurrent queries are deprecated by pg (and an error in pg 9).
+  const contacts = await db.$queryRaw<ContactRow[]>`
       SELECT id::text AS "id", email, first_name AS "firstName", last_name AS "lastName", organization, attributes,
         time_zone AS "timeZone", email_undeliverable_at AS "emailUndeliverableAt", status::text AS "status"
-      FROM contact WHERE id = ANY(${ids}::uuid[])`,
-    // The ledger's fold order (LEDGER_FOLD_ARGS): time, then recording, then ID.
-    db.$queryRaw<LedgerRow[]>`
+      FROM contact WHERE id = ANY(${ids}::uuid[])`;
+  // The ledger's fold order (LEDGER_FOLD_ARGS): time, then recording, then ID.
+  const events = await db.$queryRaw<LedgerRow[]>`
       SELECT contact_id::text AS "contactId", purpose_id AS "purposeId", channel, kind::text AS "kind",
         occurred_at AS "occurredAt", expires_at AS "expiresAt", method::text AS "method"
       FROM consent_event WHERE contact_id = ANY(${ids}::uuid[])
-      ORDER BY contact_id, occurred_at, recorded_at, id`,
-  ]);
+      ORDER BY contact_id, occurred_at, recorded_at, id`;
   const ledgers = new Map<string, LedgerRow[]>();
   for (const event of events) {
     const ledger = ledgers.get(event.contactId);
