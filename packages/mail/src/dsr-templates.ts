@@ -84,6 +84,51 @@ ${f.html}
   return { subject: `Your privacy request ${input.reference}`, text, html };
 }
 
+export interface DsrExtensionNoticeInput {
+  type: DsrTypeKey;
+  reference: string;
+  /** When the request was received and the new due date, as the person reads them. */
+  receivedAt: string;
+  newDueAt: string;
+  /** The DPO's reason for the delay, told to the person (Art. 12(3) sentence 3). */
+  reason: string;
+  sender: SenderIdentity;
+}
+
+/**
+ * The person is told that their request takes longer, by when it will be answered, and why
+ * (Art. 12(3) sentences 2 and 3 GDPR: within one month of receipt, with the reasons for the delay).
+ */
+export function renderDsrExtensionNotice(input: DsrExtensionNoticeInput): RenderedMail {
+  const e = escapeHtml;
+  const what = DSR_TYPE_TEXT[input.type];
+  const f = footer(input.sender);
+  const text = [
+    'Hello,',
+    '',
+    `on ${input.receivedAt} you asked us for ${what} (reference ${input.reference}).`,
+    `We need more time to answer it completely. You will have our answer by ${input.newDueAt} at the latest.`,
+    '',
+    'The reason for the delay:',
+    input.reason,
+    '',
+    'You may lodge a complaint with a supervisory authority at any time (Art. 77 GDPR).',
+    '',
+    ...f.text,
+  ].join('\n');
+  const html = `<!doctype html>
+<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
+<p>Hello,</p>
+<p>on ${e(input.receivedAt)} you asked us for ${e(what)} (reference ${e(input.reference)}).</p>
+<p>We need more time to answer it completely. You will have our answer by <strong>${e(input.newDueAt)}</strong> at the latest.</p>
+<p>The reason for the delay:</p>
+<blockquote style="margin: 0 0 1rem; padding-left: .8rem; border-left: 3px solid #d9e2ec">${e(input.reason).replace(/\n/g, '<br>')}</blockquote>
+<p>You may lodge a complaint with a supervisory authority at any time (Art. 77 GDPR).</p>
+${f.html}
+</body></html>`;
+  return { subject: `Your privacy request ${input.reference} takes longer`, text, html };
+}
+
 export type Art19Change = 'rectification' | 'erasure' | 'restriction';
 
 const CHANGE_TEXT: Record<Art19Change, string> = {

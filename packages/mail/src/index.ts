@@ -21,6 +21,7 @@ export {
 export {
   DSR_TYPE_TEXT,
   renderArt19Notice,
+  renderDsrExtensionNotice,
   renderDsrNoDataAnswer,
   renderDsrVerification,
   type Art19Change,

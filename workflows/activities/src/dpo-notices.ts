@@ -16,6 +16,7 @@ export const ZDpoNoticeKind = z.enum([
   'dsr_received',
   'dsr_due',
   'dsr_overdue',
+  'dsr_extension_untold',
   'art14_due',
 ]);
 export type DpoNoticeKind = z.infer<typeof ZDpoNoticeKind>;
@@ -68,6 +69,7 @@ const SUBJECT_LINES: Partial<Record<DpoNoticeKind, string>> = {
   dsr_received: 'A data-subject request was received',
   dsr_due: 'A data-subject request is due soon',
   dsr_overdue: 'A data-subject request is overdue',
+  dsr_extension_untold: 'Tell the person that their request was extended',
   art14_due: 'A notice under Art. 14 GDPR is due',
 };
 

@@ -5,6 +5,7 @@ import { createDsrVerifyToken } from '@zweck/mail/unsubscribe-token';
 import {
   messageIdFor,
   renderArt19Notice,
+  renderDsrExtensionNotice,
   renderDsrNoDataAnswer,
   renderDsrVerification,
   SmtpRejectedError,
@@ -37,7 +38,15 @@ export interface DsrSchedule {
   /** Until when a web form request may be verified; null once verified (or for staff intake). */
   verificationDeadline: string | null;
   pendingNotices: number;
+  /** The period was extended and the person has not yet been told (Art. 12(3)); absent in histories from before. */
+  extensionNoticePending?: boolean;
 }
+
+/** What became of telling the person about an extension: `no_address` when there is nobody to mail. */
+export type DsrExtensionNoticeOutcome = DsrMailOutcome | 'no_address';
+
+/** One notice per extended due date: a second extension is told again. */
+const extensionNoticeKey = (requestId: string, extendedDueAt: Date): string => `dsr-extension:${requestId}:${extendedDueAt.toISOString()}`;
 
 export type DsrMailOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'nothing_to_send';
 
@@ -103,11 +112,21 @@ export function createDsrActivities({ db, mailer, config, now, sha256Hex }: DsrA
     build: () => RenderedMail,
   ): Promise<DsrMailOutcome> {
     if (await alreadyRecorded(idempotencyKey)) return 'already_sent';
-    const to = openRequester(config.suppressionKey, request.requesterSealed);
+    return mailPerson(request.id, openRequester(config.suppressionKey, request.requesterSealed), idempotencyKey, kind, build);
+  }
+
+  /** As `mailRequester`, to an address already at hand (a matched contact's). */
+  async function mailPerson(
+    requestId: string,
+    to: string,
+    idempotencyKey: string,
+    kind: string,
+    build: () => RenderedMail,
+  ): Promise<DsrMailOutcome> {
     const isSuppressed = (await db.suppressionEntry.count({ where: { addressHash: suppressionHash(config.suppressionKey, to) } })) > 0;
     const decision = await decideObligation(isSuppressed);
     if (!decision.allowed) {
-      await recordOnce(request.id, `${kind}_skipped`, `${idempotencyKey}:skipped`, decisionDetails(decision));
+      await recordOnce(requestId, `${kind}_skipped`, `${idempotencyKey}:skipped`, decisionDetails(decision));
       return 'skipped';
     }
     const messageId = messageIdFor(idempotencyKey, config.mailDomain);
@@ -115,7 +134,7 @@ export function createDsrActivities({ db, mailer, config, now, sha256Hex }: DsrA
       await mailer.send(decision, { to, ...build(), messageId, unsubscribe: null });
     } catch (error) {
       if (error instanceof SmtpRejectedError && error.isPermanent) {
-        await recordOnce(request.id, `${kind}_failed`, `${idempotencyKey}:failed`, {
+        await recordOnce(requestId, `${kind}_failed`, `${idempotencyKey}:failed`, {
           smtpResponse: error.response,
           ...decisionDetails(decision),
         });
@@ -126,7 +145,7 @@ export function createDsrActivities({ db, mailer, config, now, sha256Hex }: DsrA
         'SmtpTransientFailure',
       );
     }
-    await recordOnce(request.id, kind, idempotencyKey, { messageId, ...decisionDetails(decision) });
+    await recordOnce(requestId, kind, idempotencyKey, { messageId, ...decisionDetails(decision) });
     return 'sent';
   }
 
@@ -144,7 +163,12 @@ export function createDsrActivities({ db, mailer, config, now, sha256Hex }: DsrA
         },
       });
       if (!row) return null;
+      const extensionNoticePending =
+        row.extendedDueAt !== null &&
+        (await db.dsrEvent.count({ where: { idempotencyKey: { startsWith: extensionNoticeKey(input.requestId, row.extendedDueAt) } } })) ===
+          0;
       return {
+        extensionNoticePending,
         status: row.status,
         isClosed: CLOSED.has(row.status),
         effectiveDueAt: (row.extendedDueAt ?? row.dueAt).toISOString(),
@@ -278,6 +302,49 @@ export function createDsrActivities({ db, mailer, config, now, sha256Hex }: DsrA
         await mark('sent', decisionDetails(decision));
       }
       return totals;
+    },
+
+    /**
+     * Tells the person that the period was extended, until when, and why (Art. 12(3) sentences 2
+     * and 3 GDPR), under the purpose `data_subject_rights`: to the address of a web form request,
+     * else to the matched contact's. Once per extended due date. Where there is nobody to mail (a
+     * request taken by staff for a person we hold no address of), that is recorded and the
+     * workflow asks the DPO to tell the person another way.
+     */
+    async sendDsrExtensionNotice(input: { requestId: string }): Promise<DsrExtensionNoticeOutcome> {
+      const request = await db.dataSubjectRequest.findUnique({
+        where: { id: input.requestId },
+        select: {
+          id: true,
+          type: true,
+          status: true,
+          receivedAt: true,
+          extendedDueAt: true,
+          extensionReason: true,
+          requesterSealed: true,
+          contact: { select: { email: true, status: true } },
+        },
+      });
+      if (!request || request.extendedDueAt === null || CLOSED.has(request.status)) return 'nothing_to_send';
+      const key = extensionNoticeKey(request.id, request.extendedDueAt);
+      if (await alreadyRecorded(key)) return 'already_sent';
+      const build = (): RenderedMail =>
+        renderDsrExtensionNotice({
+          type: request.type,
+          reference: dsrReference(request.id),
+          receivedAt: request.receivedAt.toUTCString().replace(/ \d\d:\d\d:\d\d GMT$/, ''),
+          newDueAt: request.extendedDueAt!.toUTCString().replace(/ \d\d:\d\d:\d\d GMT$/, ''),
+          reason: request.extensionReason ?? '',
+          sender: config.sender,
+        });
+      if (request.requesterSealed !== null) {
+        return mailRequester({ id: request.id, requesterSealed: request.requesterSealed }, key, 'extension_notice_sent', build);
+      }
+      if (request.contact && request.contact.status !== 'erased') {
+        return mailPerson(request.id, request.contact.email, key, 'extension_notice_sent', build);
+      }
+      await recordOnce(request.id, 'extension_notice_no_address', `${key}:no_address`, {});
+      return 'no_address';
     },
 
     /**

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '@zweck/activities';
 import {
   dsrStateQuery,
@@ -14,7 +14,7 @@ const { readDsrSchedule, lapseDsrVerification, notifyDpo } = proxyActivities<Act
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-const { sendDsrVerification, sendDsrNotices, finishDsrRequest } = proxyActivities<Activities>({
+const { sendDsrVerification, sendDsrNotices, sendDsrExtensionNotice, finishDsrRequest } = proxyActivities<Activities>({
   // Mail over a pooled connection; a slow SMTP server gets time, a dead one a retry.
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 20 },
@@ -30,7 +30,7 @@ interface Reminder {
 
 /**
  * One data-subject request from intake to its close (Art. 12(3) GDPR: one month, extendable by
- * two). A web form request first mails its verification link and waits for the click until the
+ * two, the person told of an extension and why). A web form request first mails its verification link and waits for the click until the
  * link expires; then the DPO is told of the request, reminded the configured number of days
  * before the due date and once it has passed. Every change (a verification, an extension, Art. 19
  * notices recorded, the close) arrives as `dsrUpdated`, after which the workflow reads the
@@ -87,6 +87,19 @@ export async function dataSubjectRequestWorkflow(rawInput: DsrWorkflowInput): Pr
   const given = new Set<string>();
   while (!schedule.isClosed) {
     if (schedule.pendingNotices > 0) await sendDsrNotices({ requestId });
+    // The person is told of an extension and its reason (Art. 12(3)); requests whose histories
+    // predate this step replay without it.
+    if (schedule.extensionNoticePending === true && patched('dsr-extension-notice')) {
+      if ((await sendDsrExtensionNotice({ requestId })) === 'no_address') {
+        await notifyDpo({
+          kind: 'dsr_extension_untold',
+          subjectType: 'data_subject_request',
+          subjectId: requestId,
+          dueAt: schedule.effectiveDueAt,
+          dedupeKey: `dsr_extension_untold:${requestId}:${schedule.effectiveDueAt}`,
+        });
+      }
+    }
     const due = Date.parse(schedule.effectiveDueAt);
     state.effectiveDueAt = schedule.effectiveDueAt;
     const now = Date.now();

@@ -98,7 +98,9 @@ describe('data-subject request workflow: reminders before the due date, the exte
     // The old due date passes without an "overdue" or a "1 day before" of the old date.
     await env.sleep(due + DAY_MS - (await env.currentTimeMs()));
     await settle();
-    expect((await noticesOf(id)).map((n) => n.kind)).toEqual(['dsr_received', 'dsr_due']);
+    // Nobody to mail (taken by staff, no contact): the DPO is asked to tell the person another way.
+    expect((await noticesOf(id)).map((n) => n.kind)).toEqual(['dsr_received', 'dsr_due', 'dsr_extension_untold']);
+    expect(await stack.db.dsrEvent.count({ where: { requestId: id, kind: 'extension_notice_no_address' } })).toBe(1);
 
     // The reminders of the new date, then overdue at it, escalated to the administrators.
     const extendedIso = new Date(extended).toISOString();
@@ -117,12 +119,69 @@ describe('data-subject request workflow: reminders before the due date, the exte
     // Nothing more however long it stays open.
     await env.sleep(30 * DAY_MS);
     await settle();
-    expect(await noticesOf(id)).toHaveLength(5);
+    expect(await noticesOf(id)).toHaveLength(6);
 
     await stack.db.dataSubjectRequest.update({ where: { id }, data: { status: 'completed', closedAt: new Date() } });
     await handle.signal(dsrUpdatedSignal);
     const outcome: DsrWorkflowOutcome = await handle.result();
     expect(outcome).toEqual({ outcome: 'closed', status: 'completed', reminders: 4 });
+  });
+
+  it('tells the person of an extension, its new date and reason, once per extended date (Art. 12(3))', async () => {
+    const start = await env.currentTimeMs();
+    const id = randomUUID();
+    const email = 'extended@example.org';
+    await stack.db.dataSubjectRequest.create({
+      data: {
+        id,
+        type: 'access',
+        intake: 'web_form',
+        receivedAt: new Date(start),
+        dueAt: new Date(start + 30 * DAY_MS),
+        status: 'open',
+        requesterHash: requesterHash(stack.config.suppressionKey, email),
+        requesterSealed: sealRequester(stack.config.suppressionKey, email),
+        createdBy: 'requester:web_form',
+      },
+    });
+    const handle = await env.client.workflow.start<typeof dataSubjectRequestWorkflow>('dataSubjectRequestWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: dsrWorkflowId(id),
+      args: [{ version: 1, requestId: id, reminderDays: [7] }],
+    });
+    await expect.poll(() => noticesOf(id), { timeout: 20_000 }).toHaveLength(1);
+    expect(stack.sink.list().filter((m) => m.to === email)).toHaveLength(0);
+
+    const extendTo = async (days: number, reason: string) => {
+      await stack.db.dataSubjectRequest.update({
+        where: { id },
+        data: { extendedDueAt: new Date(start + days * DAY_MS), extensionReason: reason },
+      });
+      await handle.signal(dsrUpdatedSignal);
+    };
+    await extendTo(60, 'Three archives in two countries must be searched.');
+    await expect.poll(() => stack.sink.list().filter((m) => m.to === email).length, { timeout: 20_000 }).toBe(1);
+    const [mail] = stack.sink.list().filter((m) => m.to === email);
+    expect(mail!.subject).toBe(`Your privacy request DSR-${id.slice(0, 8).toUpperCase()} takes longer`);
+    const text = stack.sink.get(mail!.id)?.text ?? '';
+    expect(text).toContain('Three archives in two countries must be searched.');
+    expect(text).toContain(new Date(start + 60 * DAY_MS).toUTCString().slice(0, 16));
+
+    // Another signal without a new date tells nothing again; a second extension is told again.
+    await handle.signal(dsrUpdatedSignal);
+    await settle();
+    expect(stack.sink.list().filter((m) => m.to === email)).toHaveLength(1);
+    await extendTo(80, 'The archive of the second country answered late.');
+    await expect.poll(() => stack.sink.list().filter((m) => m.to === email).length, { timeout: 20_000 }).toBe(2);
+    expect(await stack.db.dsrEvent.count({ where: { requestId: id, kind: 'extension_notice_sent' } })).toBe(2);
+    // The history holds the request's ID, never the address or the reason's text.
+    const history = JSON.stringify(await handle.fetchHistory());
+    expect(history).not.toContain(email);
+    expect(history).not.toContain('archives');
+
+    await stack.db.dataSubjectRequest.update({ where: { id }, data: { status: 'completed', closedAt: new Date() } });
+    await handle.signal(dsrUpdatedSignal);
+    await expect(handle.result()).resolves.toMatchObject({ outcome: 'closed', status: 'completed' });
   });
 
   it('mails the verification link of a web form request and rejects it when nobody confirms within 72 hours', async () => {

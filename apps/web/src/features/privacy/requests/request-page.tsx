@@ -236,8 +236,9 @@ function ExtendSection({ request }: { request: RequestDetail }) {
       title="Extend the period"
       description={
         <>
-          At most two months past the original due date, until <Time value={request.latestExtension} />. Tell the person within the first
-          month, with the reason (Art. 12(3) GDPR).
+          At most two months past the original due date, until <Time value={request.latestExtension} />. The person is mailed the new date
+          and this reason at once (Art. 12(3) GDPR), so write it for them; where we hold no address, the inbox asks you to tell them
+          yourself.
         </>
       }
     >

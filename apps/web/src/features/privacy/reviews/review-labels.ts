@@ -40,6 +40,7 @@ export const NOTICE_KIND_LABEL: Record<string, string> = {
   dsr_received: 'Data-subject request received',
   dsr_due: 'Data-subject request due soon',
   dsr_overdue: 'Data-subject request overdue',
+  dsr_extension_untold: 'Extension not yet told to the person (no address on file)',
   art14_due: 'Art. 14 notice due',
 };
 
