@@ -2,37 +2,28 @@ import { NavLink } from 'react-router';
 
 const tabClass = ({ isActive }: { isActive: boolean }): string => (isActive ? 'tab tab-active' : 'tab');
 
+/** The sections of the privacy area, in the order the DPO works through them. */
+const PRIVACY_TABS = [
+  { to: '/privacy', label: 'Overview', end: true },
+  { to: '/privacy/inbox', label: 'Inbox' },
+  { to: '/privacy/requests', label: 'Requests' },
+  { to: '/privacy/art14', label: 'Art. 14' },
+  { to: '/privacy/reviews', label: 'Reviews' },
+  { to: '/privacy/retention', label: 'Retention' },
+  { to: '/privacy/processors', label: 'Processors' },
+  { to: '/privacy/records', label: 'Records' },
+  { to: '/privacy/audit', label: 'Audit log' },
+] as const satisfies readonly { to: string; label: string; end?: boolean }[];
+
 /** The data protection officer's workplace: one menu entry, its sections as tabs. */
 export function PrivacyNav() {
   return (
     <nav aria-label="Privacy" className="tabs">
-      <NavLink to="/privacy" end className={tabClass}>
-        Overview
-      </NavLink>
-      <NavLink to="/privacy/inbox" className={tabClass}>
-        Inbox
-      </NavLink>
-      <NavLink to="/privacy/requests" className={tabClass}>
-        Requests
-      </NavLink>
-      <NavLink to="/privacy/art14" className={tabClass}>
-        Art. 14
-      </NavLink>
-      <NavLink to="/privacy/reviews" className={tabClass}>
-        Reviews
-      </NavLink>
-      <NavLink to="/privacy/retention" className={tabClass}>
-        Retention
-      </NavLink>
-      <NavLink to="/privacy/processors" className={tabClass}>
-        Processors
-      </NavLink>
-      <NavLink to="/privacy/records" className={tabClass}>
-        Records
-      </NavLink>
-      <NavLink to="/privacy/audit" className={tabClass}>
-        Audit log
-      </NavLink>
+      {PRIVACY_TABS.map((tab) => (
+        <NavLink key={tab.to} to={tab.to} end={'end' in tab ? tab.end : false} className={tabClass}>
+          {tab.label}
+        </NavLink>
+      ))}
     </nav>
   );
 }
