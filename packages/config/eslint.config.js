@@ -122,6 +122,12 @@ export const boundaries = {
     ),
   ],
   '@zweck/temporal-codec': [rule(['@zweck/*', '!@zweck/config', '!@zweck/config/*'], 'The payload codec depends on nothing internal.')],
+  '@zweck/logging': [
+    rule(
+      ['@zweck/*', '!@zweck/config', '!@zweck/config/*', '@temporalio/*'],
+      'The logger factory depends on nothing internal; the API and the worker depend on it.',
+    ),
+  ],
   '@zweck/worker': [rule(['@zweck/api', '@zweck/web'], 'The worker runs workflows and activities; it never imports the apps.')],
   '@zweck/api': [
     rule(
@@ -140,6 +146,7 @@ export const boundaries = {
         '@zweck/mail-sink',
         '@zweck/mail-sink/*',
         '@zweck/temporal-codec',
+        '@zweck/logging',
         '@zweck/activities',
         '@zweck/workflows',
         '@zweck/workflows/*',

@@ -3,13 +3,13 @@ import { contactPayloadKeyRows, createDb, listenForDestroyedPayloadKeys } from '
 import { createMailSinkClient } from '@zweck/mail-sink/client';
 import { createContactScope, createDataConverter } from '@zweck/temporal-codec';
 import { contactScopeOfWorkflowId } from '@zweck/workflows/contracts';
-import pino from 'pino';
+import { createLogger } from '@zweck/logging';
 import { readApiEnv } from './env.ts';
 import { createServer } from './server.ts';
 import { startUnsubscribeMailListener } from './unsubscribe/unsubscribe-mail.listener.ts';
 
 const env = readApiEnv();
-const log = pino({ level: env.LOG_LEVEL, base: { service: 'api' } });
+const log = createLogger({ service: 'api', level: env.LOG_LEVEL });
 
 const db = createDb(env.DATABASE_URL);
 // One Temporal client for the life of the process (never one per request).
@@ -20,7 +20,7 @@ const contactScope = createContactScope(env.TEMPORAL_PAYLOAD_KEYS, contactPayloa
 const keyListener = await listenForDestroyedPayloadKeys(
   env.DATABASE_URL,
   (contactId) => contactScope.keys.forget(contactId),
-  (error) => log.warn({ err: error.message }, 'payload key listener failed; cached keys expire on their own'),
+  (error) => log.warn({ err: error }, 'payload key listener failed; cached keys expire on their own'),
 );
 const temporal = new Client({
   connection,
@@ -31,7 +31,7 @@ const mailSink = env.MAIL_SINK_URL ? createMailSinkClient(env.MAIL_SINK_URL) : n
 
 const server = createServer({ db, temporal, env, log, mailSink });
 const url = await server.start();
-log.info({ url }, 'API listening');
+log.info({ listening: url }, 'API listening');
 // The mailto unsubscribe's inbound SMTP listener, where the installation receives that mail itself.
 const inbound =
   env.INBOUND_SMTP_PORT === undefined
@@ -47,12 +47,18 @@ const shutdown = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  // A request that never ends (a client that stops sending mid-body) must not keep the process alive.
+  setTimeout(() => {
+    log.error({ signal, timeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS }, 'shutdown timed out: exiting with requests still open');
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
   void (async () => {
     // Both finish what is in flight (requests, SMTP sessions) and refuse new work.
     await Promise.all([server.stop(), inbound?.stop()]);
     await connection.close();
     await keyListener.close();
     await db.$disconnect();
+    log.info('API stopped');
     process.exit(0);
   })();
 };

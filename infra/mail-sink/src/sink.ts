@@ -25,6 +25,8 @@ export interface MailSinkOptions {
    * and the reports go to `relay`. Omitted: everything is accepted and nothing comes back.
    */
   feedback?: FeedbackOptions;
+  /** Answer each message's DATA only after this long, like a slow provider (tests of a worker stopped mid-send). */
+  dataDelayMs?: number;
 }
 
 export interface MailSink {
@@ -97,6 +99,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         void (async () => {
+          if (options.dataDelayMs) await new Promise((resolve) => setTimeout(resolve, options.dataDelayMs));
           const parsed = await simpleParser(raw);
           const id = randomUUID();
           const address = (a: typeof parsed.to): string =>

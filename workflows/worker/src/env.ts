@@ -33,6 +33,13 @@ export const ZWorkerEnv = z.object({
   /** Re-permission asks this many days before a consent expires (the daily schedule's run). */
   REPERMISSION_WITHIN_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /**
+   * A graceful stop (SIGTERM) lets running activities finish within the worker's 30 s grace time;
+   * past this many seconds the process ends anyway, with a log line, so that an activity stuck on a
+   * peer that never answers cannot hold a deployment. What it was sending is retried by the next
+   * worker with the same Message-ID, as after a crash. Give the process manager's own limit more.
+   */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(45),
 });
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;
 

@@ -3,9 +3,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { createDb, listenForDestroyedPayloadKeys } from '@zweck/db';
 import { createMailer } from '@zweck/mail';
 import { bounceMailbox } from '@zweck/mail/tracking-token';
-import pino from 'pino';
+import { createLogger } from '@zweck/logging';
 import { readWorkerEnv } from './env.ts';
 import { createWorker } from './worker.ts';
+import { installTemporalRuntime } from './runtime-logger.ts';
 import { ensureRepermissionSchedule } from './repermission-schedule.ts';
 import { ensureArt14Schedule } from './art14-schedule.ts';
 import { ensureRetentionSchedule } from './retention-schedule.ts';
@@ -13,7 +14,9 @@ import { ensureReviewWorkflows } from './review-workflows.ts';
 import { createWorkerContactScope, createErasureServices } from './erasure-services.ts';
 
 const env = readWorkerEnv();
-const log = pino({ level: env.LOG_LEVEL, base: { service: 'worker' } });
+const log = createLogger({ service: 'worker', level: env.LOG_LEVEL });
+// The SDK's own log lines (and the native core's warnings) go through the same logger and its redaction.
+installTemporalRuntime(log);
 
 const db = createDb(env.DATABASE_URL);
 // Bounces and complaints come back to bounces@MAIL_DOMAIN, the envelope sender of every message.
@@ -31,7 +34,7 @@ const contactScope = createWorkerContactScope(db, env.TEMPORAL_PAYLOAD_KEYS);
 const keyListener = await listenForDestroyedPayloadKeys(
   env.DATABASE_URL,
   (contactId) => contactScope.keys.forget(contactId),
-  (error) => log.warn({ err: error.message }, 'payload key listener failed; cached keys expire on their own'),
+  (error) => log.warn({ err: error }, 'payload key listener failed; cached keys expire on their own'),
 );
 const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const erasure = createErasureServices({
@@ -50,6 +53,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'worker stopping: no new work, finishing what is in flight');
     stopping.abort();
+    setTimeout(() => {
+      log.error({ signal, timeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS }, 'shutdown timed out: exiting with activities still running');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
   });
 }
 

@@ -19,16 +19,6 @@ export function correlationIdOf(error: object): string {
 
 export const GENERIC_ERROR_MESSAGE = 'Something went wrong on our side. If it keeps happening, tell your administrator the reference.';
 
-/**
- * What the log keeps of an unexpected error: its name and stack frames, never its message,
- * which can quote input values or personal data (a database error names the row it refused).
- */
-export function loggableError(error: unknown): { name: string; frames: string[] } {
-  if (!(error instanceof Error)) return { name: typeof error, frames: [] };
-  const frames = (error.stack ?? '')
-    .split('\n')
-    .filter((line) => line.startsWith('    at '))
-    .map((line) => line.trim())
-    .slice(0, 15);
-  return { name: error.name, frames };
-}
+// What the log keeps of an unexpected error (name, code, stack frames; never the message): one
+// definition for the API and the worker, beside their logger factory.
+export { loggableError } from '@zweck/logging';

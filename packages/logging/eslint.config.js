@@ -1,0 +1,3 @@
+import { createConfig } from '@zweck/config/eslint';
+
+export default createConfig({ packageName: '@zweck/logging', tsconfigRootDir: import.meta.dirname });

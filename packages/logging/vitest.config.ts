@@ -1,0 +1,3 @@
+import { defineTestConfig } from '@zweck/config/vitest';
+
+export default defineTestConfig();
