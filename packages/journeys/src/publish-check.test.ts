@@ -55,6 +55,7 @@ const CATALOGUE: PublishCatalogue = {
   purposes: PURPOSES,
   templates: TEMPLATES,
   segmentIds: [SEGMENT],
+  freeTextFieldKeys: ['notes'],
   now: '2026-11-29T12:00:00.000Z',
 };
 
@@ -75,6 +76,18 @@ const handoff = (purposeId: string, channel: 'email' | 'phone'): JourneyStep => 
   purposeId,
   channel,
   next: 'bye',
+});
+
+const branchOn = (field: string): JourneyStep => ({
+  id: 'check',
+  type: 'branch',
+  match: 'all',
+  conditions: [
+    { type: 'lifecycle', stages: ['lead'] },
+    { type: 'field', field, op: 'contains', value: 'fair' },
+  ],
+  then: 'bye',
+  else: 'bye',
 });
 
 const journey = (step: JourneyStep, overrides: Partial<JourneyDefinition> = {}): JourneyDefinition =>
@@ -125,6 +138,8 @@ describe('checkPublishable', () => {
       [['TEMPLATE_NOT_MARKETING', 'mail', 'templateId']],
     ],
     ['a marketing template without its footer', send('newsletter', NO_FOOTER), [['TEMPLATE_INVALID', 'mail', 'templateId']]],
+    ['a branch on a field that is not free text', branchOn('city'), []],
+    ['a branch on a free-text field (sealed)', branchOn('notes'), [['FIELD_NOT_SEGMENTABLE', 'check', 'conditions.1.field']]],
   ])('%s', (_, step, expected) => {
     expect(codes(journey(step))).toEqual(expected);
   });

@@ -28,6 +28,7 @@ export const PUBLISH_ISSUE_CODES = [
   'TEMPLATE_NOT_MARKETING',
   'TEMPLATE_INVALID',
   'SEGMENT_NOT_FOUND',
+  'FIELD_NOT_SEGMENTABLE',
 ] as const;
 export type PublishIssueCode = (typeof PUBLISH_ISSUE_CODES)[number];
 
@@ -55,6 +56,8 @@ export interface PublishCatalogue {
   purposes: readonly CataloguePurpose[];
   templates: readonly CatalogueTemplate[];
   segmentIds: readonly string[];
+  /** The catalogue's free-text fields: sealed in the database, so no branch condition can compare them. */
+  freeTextFieldKeys: readonly string[];
   /** The policy takes time as an argument; publishing asks at this instant. */
   now: Instant;
 }
@@ -135,6 +138,21 @@ export function checkPublishable(definition: JourneyDefinition, catalogue: Publi
   }
   if (trigger.type === 'form_submitted' && !purposes.has(trigger.purposeId)) {
     issues.push(missingPurpose(trigger.purposeId, null, 'trigger.purposeId', 'The trigger'));
+  }
+
+  const freeText = new Set(catalogue.freeTextFieldKeys);
+  for (const step of definition.steps) {
+    if (step.type !== 'branch') continue;
+    step.conditions.forEach((cond, i) => {
+      if (cond.type !== 'field' || !freeText.has(cond.field)) return;
+      issues.push({
+        code: 'FIELD_NOT_SEGMENTABLE',
+        stepId: step.id,
+        field: `conditions.${i}.field`,
+        article: null,
+        message: `${stepName(step)} compares “${cond.field}”, a free-text field stored encrypted: conditions cannot use it. Choose another field.`,
+      });
+    });
   }
 
   for (const step of definition.steps) {

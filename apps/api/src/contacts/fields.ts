@@ -1,5 +1,13 @@
-import type { Db, Prisma } from '@zweck/db';
-import { normalizeEmail } from '@zweck/db';
+import type { Db, FieldCipher, FieldKeyRing, Prisma } from '@zweck/db';
+import {
+  createFieldCipher,
+  FieldSealError,
+  loadFreeTextFieldKeys,
+  normalizeEmail,
+  openContactAttributes,
+  sealContactAttributes,
+} from '@zweck/db';
+import { AppError } from '../trpc/errors.ts';
 import { screenSpecialCategories, type DataCategory, type FieldType } from '@zweck/policy';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
@@ -181,8 +189,50 @@ export function checkContactValues(
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
 }
 
-/** The columns `contact.create` and `contact.update` take from checked values. */
-export const contactColumns = (values: ContactValues) =>
+/**
+ * What seals and opens a contact's free-text values (Art. 32(1)(a) GDPR): the installation's field
+ * cipher and the catalogue's free-text keys. Every write of `contact.attributes` seals with it and
+ * every read opens with it (`@zweck/db`'s contact-attributes module).
+ */
+export interface FieldSealing {
+  cipher: FieldCipher;
+  freeTextKeys: ReadonlySet<string>;
+}
+
+/** The sealing for a catalogue already loaded. */
+export const sealingOf = (ring: FieldKeyRing, catalogue: FieldCatalogue): FieldSealing => ({
+  cipher: createFieldCipher(ring),
+  freeTextKeys: new Set([...catalogue.values()].filter((f) => f.type === 'free_text').map((f) => f.key)),
+});
+
+/** The sealing for a read path that has no catalogue at hand. */
+export async function loadFieldSealing(db: Pick<Db, 'fieldDefinition'>, ring: FieldKeyRing): Promise<FieldSealing> {
+  return { cipher: createFieldCipher(ring), freeTextKeys: await loadFreeTextFieldKeys(db) };
+}
+
+/** The attributes as stored: free-text values sealed for this contact. */
+export const sealedAttributes = (sealing: FieldSealing, contactId: string, attributes: Readonly<Record<string, string>>) =>
+  sealContactAttributes(sealing.cipher, contactId, attributes, sealing.freeTextKeys);
+
+/**
+ * The stored attributes in clear text. A value that does not open (its key left the ring, or it was
+ * copied from another contact or field) is a typed error naming the field, never its content.
+ */
+export function openedAttributes(sealing: FieldSealing, contactId: string, stored: unknown): Record<string, string> {
+  try {
+    return openContactAttributes(sealing.cipher, contactId, stored, sealing.freeTextKeys);
+  } catch (error) {
+    if (!(error instanceof FieldSealError)) throw error;
+    throw new AppError(
+      'FIELD_VALUE_UNREADABLE',
+      `The stored value of "${error.fieldKey ?? 'a field'}" does not open with this installation's field keys (${error.reason}).`,
+      error.fieldKey ?? undefined,
+    );
+  }
+}
+
+/** The columns `contact.create` and `contact.update` take from checked values, free text sealed for `contactId`. */
+export const contactColumns = (values: ContactValues, contactId: string, sealing: FieldSealing) =>
   ({
     email: values.email,
     emailNormalized: values.emailNormalized,
@@ -191,22 +241,23 @@ export const contactColumns = (values: ContactValues) =>
     phone: values.phone,
     phoneE164: values.phoneE164,
     organization: values.organization,
-    attributes: values.attributes,
+    attributes: sealedAttributes(sealing, contactId, values.attributes),
   }) satisfies Prisma.ContactUncheckedUpdateInput;
 
-/** The stored contact as field-keyed values, the shape `checkContactValues` takes. */
-export function storedValues(contact: {
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
-  organization: string | null;
-  attributes: Prisma.JsonValue;
-}): Record<string, string | null> {
-  const attributes =
-    contact.attributes !== null && typeof contact.attributes === 'object' && !Array.isArray(contact.attributes)
-      ? Object.fromEntries(Object.entries(contact.attributes).filter((e): e is [string, string] => typeof e[1] === 'string'))
-      : {};
+/** The stored contact as field-keyed values in clear text, the shape `checkContactValues` takes. */
+export function storedValues(
+  contact: {
+    id: string;
+    email: string;
+    firstName: string | null;
+    lastName: string | null;
+    phone: string | null;
+    organization: string | null;
+    attributes: Prisma.JsonValue;
+  },
+  sealing: FieldSealing,
+): Record<string, string | null> {
+  const attributes = openedAttributes(sealing, contact.id, contact.attributes);
   return {
     email: contact.email,
     first_name: contact.firstName,

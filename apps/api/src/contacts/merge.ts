@@ -1,7 +1,7 @@
-import type { Db, LegalBasis, Prisma } from '@zweck/db';
+import type { Db, FieldKeyRing, LegalBasis, Prisma } from '@zweck/db';
 import { audit } from '../audit.ts';
 import { AppError } from '../trpc/errors.ts';
-import { BUILTIN_COLUMNS, storedValues } from './fields.ts';
+import { BUILTIN_COLUMNS, loadFieldSealing, sealedAttributes, storedValues, type FieldSealing } from './fields.ts';
 import { moveJourneyRowsOnMerge } from '../journeys-runtime/enrollment.ts';
 
 /**
@@ -37,10 +37,10 @@ export interface MergePlan {
   moved: { consentEvents: number; provenance: number; decisions: number; messages: number };
 }
 
-/** What a merge would do, computed from the two records alone (the preview shows it before the merge). */
-export function planMerge(survivor: MergeRecord, duplicate: MergeRecord): MergePlan {
-  const kept = storedValues(survivor);
-  const incoming = storedValues(duplicate);
+/** What a merge would do, computed from the two records alone (the preview shows it before the merge); free text compared opened. */
+export function planMerge(survivor: MergeRecord, duplicate: MergeRecord, sealing: FieldSealing): MergePlan {
+  const kept = storedValues(survivor, sealing);
+  const incoming = storedValues(duplicate, sealing);
   const filled: string[] = [];
   const discarded: string[] = [];
   for (const [key, value] of Object.entries(incoming)) {
@@ -80,25 +80,32 @@ async function loadPair(db: Pick<Db, 'contact'>, survivorId: string, duplicateId
   return [survivor, duplicate];
 }
 
-export async function previewMerge(db: Pick<Db, 'contact'>, survivorId: string, duplicateId: string): Promise<MergePlan> {
+export async function previewMerge(
+  db: Pick<Db, 'contact' | 'fieldDefinition'>,
+  fieldKeys: FieldKeyRing,
+  survivorId: string,
+  duplicateId: string,
+): Promise<MergePlan> {
   const [survivor, duplicate] = await loadPair(db, survivorId, duplicateId);
-  return planMerge(survivor, duplicate);
+  return planMerge(survivor, duplicate, await loadFieldSealing(db, fieldKeys));
 }
 
 export async function mergeContacts(
   db: Db,
+  fieldKeys: FieldKeyRing,
   input: { survivorId: string; duplicateId: string; actor: string; reference?: string },
 ): Promise<MergePlan> {
+  const sealing = await loadFieldSealing(db, fieldKeys);
   return db.$transaction(async (tx) => {
     // Lock both rows in a fixed order, so that two merges of the same pair cannot deadlock.
     const ids = [input.survivorId, input.duplicateId].sort();
     await tx.$queryRaw`SELECT id FROM contact WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
     const [survivor, duplicate] = await loadPair(tx, input.survivorId, input.duplicateId);
-    const plan = planMerge(survivor, duplicate);
-    const incoming = storedValues(duplicate);
+    const plan = planMerge(survivor, duplicate, sealing);
+    const incoming = storedValues(duplicate, sealing);
 
     const data: Prisma.ContactUncheckedUpdateInput = {};
-    const attributes: Record<string, string> = { ...(storedValues(survivor) as Record<string, string>) };
+    const attributes: Record<string, string> = { ...(storedValues(survivor, sealing) as Record<string, string>) };
     for (const key of plan.filled) {
       const value = incoming[key];
       if (value === null || value === undefined) continue;
@@ -111,7 +118,12 @@ export async function mergeContacts(
         attributes[key] = value;
       }
     }
-    const customAttributes = Object.fromEntries(Object.entries(attributes).filter(([k]) => !Object.hasOwn(BUILTIN_COLUMNS, k)));
+    // In clear text here; sealed again for the survivor (the duplicate's seals were bound to the duplicate).
+    const customAttributes = sealedAttributes(
+      sealing,
+      survivor.id,
+      Object.fromEntries(Object.entries(attributes).filter(([k]) => !Object.hasOwn(BUILTIN_COLUMNS, k))),
+    );
     if (survivor.ownerId === null && duplicate.ownerId !== null) data.ownerId = duplicate.ownerId;
 
     // The ledger is append-only; a merge may only move events (the trigger allows contact_id alone).

@@ -7,6 +7,7 @@ import {
   type CheckOptions,
   type ContactValues,
   type FieldCatalogue,
+  type FieldSealing,
 } from './fields.ts';
 
 /** Where values came from: written once for the contact and once for every field value (Art. 14(2)(f), 15(1)(g)). */
@@ -51,19 +52,30 @@ export const formValues = (input: {
   organization: input.organization,
 });
 
-export async function createContactRecord(tx: Tx, id: string, values: ContactValues, provenance: ProvenanceInput): Promise<void> {
-  await tx.contact.create({ data: { id, ...contactColumns(values) } });
+/** A new contact with its provenance; its free-text values are sealed for it. */
+export async function createContactRecord(
+  tx: Tx,
+  id: string,
+  values: ContactValues,
+  sealing: FieldSealing,
+  provenance: ProvenanceInput,
+): Promise<void> {
+  await tx.contact.create({ data: { id, ...contactColumns(values, id, sealing) } });
   await tx.provenance.createMany({
     data: [null, ...keysWithValues(values)].map((field) => ({ contactId: id, field, ...provenance })),
   });
 }
 
-/** Changed fields of an existing contact, each with its provenance; returns the keys that changed. */
+/**
+ * Changed fields of an existing contact, each with its provenance; returns the keys that changed.
+ * `before` is the stored contact in clear text (`storedValues`); free text is sealed again.
+ */
 export async function updateContactRecord(
   tx: Tx,
   id: string,
   before: Record<string, string | null>,
   values: ContactValues,
+  sealing: FieldSealing,
   provenance: ProvenanceInput,
 ): Promise<string[]> {
   const after = valuesByKey(values);
@@ -72,7 +84,7 @@ export async function updateContactRecord(
   if (changed.length === 0) return [];
   // A corrected address is not known to bounce: the hard-bounce mark belonged to the old one (Art. 5(1)(d)).
   const undeliverable = changed.includes('email') ? { emailUndeliverableAt: null } : {};
-  await tx.contact.update({ where: { id }, data: { ...contactColumns(values), ...undeliverable } });
+  await tx.contact.update({ where: { id }, data: { ...contactColumns(values, id, sealing), ...undeliverable } });
   await tx.provenance.createMany({ data: changed.map((field) => ({ contactId: id, field, ...provenance })) });
   return changed;
 }

@@ -2,7 +2,7 @@ import type { Prisma } from '@zweck/db';
 import { lockAndFoldLedger } from '@zweck/decision-facts';
 import { audit } from '../audit.ts';
 import { signalConsentChanged } from '../automation.ts';
-import { loadFieldCatalogue, storedValues } from '../contacts/fields.ts';
+import { loadFieldCatalogue, sealingOf, storedValues } from '../contacts/fields.ts';
 import { checkOrThrow, formValues, updateContactRecord } from '../contacts/write.ts';
 import type { ApiEnv } from '../env.ts';
 import { signalJourneyConsentChanged } from '../journeys-runtime/enrollment.ts';
@@ -128,20 +128,21 @@ export async function recordObjection(deps: DsrDeps, requestId: string, actor: s
 
 /** Art. 16: the contact's values corrected through the contact write path, each with its provenance; recipients are told. */
 export async function rectifyContact(
-  deps: DsrDeps & { env: Pick<ApiEnv, 'DEFAULT_PHONE_REGION'> },
+  deps: DsrDeps & { env: Pick<ApiEnv, 'DEFAULT_PHONE_REGION' | 'FIELD_ENCRYPTION_KEYS'> },
   input: { id: string; values: Parameters<typeof formValues>[0] },
   actor: string,
 ): Promise<{ changed: string[]; notices: number }> {
   const catalogue = await loadFieldCatalogue(deps.db);
   const values = checkOrThrow(formValues(input.values), catalogue, { defaultCountry: deps.env.DEFAULT_PHONE_REGION });
+  const sealing = sealingOf(deps.env.FIELD_ENCRYPTION_KEYS, catalogue);
   const result = await deps.db.$transaction(async (tx) => {
     const row = await lockForAction(tx, input.id, ['rectification']);
     await tx.$queryRaw`SELECT id FROM contact WHERE id = ${row.contactId}::uuid FOR UPDATE`;
     const contact = await tx.contact.findUniqueOrThrow({
       where: { id: row.contactId },
-      select: { email: true, firstName: true, lastName: true, phone: true, organization: true, attributes: true },
+      select: { id: true, email: true, firstName: true, lastName: true, phone: true, organization: true, attributes: true },
     });
-    const changed = await updateContactRecord(tx, row.contactId, storedValues(contact), values, {
+    const changed = await updateContactRecord(tx, row.contactId, storedValues(contact, sealing), values, sealing, {
       source: 'data_subject_request',
       reference: input.id,
       legalBasis: 'legal_obligation',

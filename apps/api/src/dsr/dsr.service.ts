@@ -199,7 +199,7 @@ export async function lockOpenRequest(tx: Tx, id: string) {
     where: { id },
     select: { id: true, type: true, status: true, contactId: true, dueAt: true, extendedDueAt: true, intake: true },
   });
-  if (!row) throw new AppError('REQUEST_NOT_FOUND', `There is no request ${id}.`, 'id');
+  if (!row) throw new AppError('REQUEST_NOT_FOUND', 'There is no such request.', 'id');
   if (CLOSED_STATUSES.includes(row.status))
     throw new AppError('REQUEST_CLOSED', 'This request is closed; nothing about it can change.', 'id');
   return row;

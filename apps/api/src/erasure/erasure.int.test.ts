@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { contactPayloadKeyRows, type Db } from '@zweck/db';
+import { contactPayloadKeyRows, createFieldCipher, sealContactAttributes, type Db } from '@zweck/db';
 import { startMailSink, type MailSink } from '@zweck/mail-sink';
 import { createMailSinkClient, type MailSinkClient } from '@zweck/mail-sink/client';
 import { ContactPayloadKeyDestroyedError, createContactScope, EncryptionCodec, PayloadKeyMissingError } from '@zweck/temporal-codec';
@@ -92,12 +92,27 @@ describe('erasure across every store: the real worker, PostgreSQL, Temporal and 
     await h?.close();
   });
 
-  /** A person with a confirmed newsletter consent (with its technical evidence), a phone, provenance and an API event. */
+  /** A person with a confirmed newsletter consent (with its technical evidence), a phone, a sealed note, provenance and an API event. */
   async function person(first: string, last: string, phone: string) {
     const contactId = randomUUID();
     const email = `${first}.${last}-${marker}@example.org`.toLowerCase();
+    const attributes = sealContactAttributes(
+      createFieldCipher(h.env.FIELD_ENCRYPTION_KEYS),
+      contactId,
+      { notes: `Met ${first} ${last} at the fair`, city: 'Berlin' },
+      ['notes'],
+    );
     await db.contact.create({
-      data: { id: contactId, email, emailNormalized: email, firstName: first, lastName: last, phone, phoneE164: phone.replace(/\s/g, '') },
+      data: {
+        id: contactId,
+        email,
+        emailNormalized: email,
+        firstName: first,
+        lastName: last,
+        phone,
+        phoneE164: phone.replace(/\s/g, ''),
+        attributes,
+      },
     });
     const base = { contactId, purposeId: 'newsletter', channel: 'email', source: 'web:signup', actor: 'contact' } as const;
     const evidence = { ip: '203.0.113.0', userAgent: `Mozilla/5.0 (${first} ${last})` };
@@ -372,6 +387,8 @@ describe('erasure across every store: the real worker, PostgreSQL, Temporal and 
       const second = await awaitErasure(h.temporal, anon.contactId);
       expect(second!.verification).toMatchObject({ clean: true, hits: [] });
       expect(await db.erasureCapture.count({ where: { contactId: anon.contactId } })).toBe(0);
+      // The sealed note goes with the rest of the record's values (the verifier cannot find ciphertext by the name).
+      expect((await db.contact.findUniqueOrThrow({ where: { id: anon.contactId }, select: { attributes: true } })).attributes).toEqual({});
 
       // Statistics unchanged: the same outcomes, interactions and messages, still linked to the tombstone.
       expect(await stats()).toEqual(before);

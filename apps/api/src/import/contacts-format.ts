@@ -1,7 +1,7 @@
-import { LEDGER_FOLD_ARGS, type Db } from '@zweck/db';
+import { LEDGER_FOLD_ARGS, type Db, type FieldKeyRing } from '@zweck/db';
 import { ZConsentEventKind, ZLegalBasis } from '@zweck/policy';
 import { z } from 'zod';
-import { storedValues } from '../contacts/fields.ts';
+import { loadFieldSealing, storedValues } from '../contacts/fields.ts';
 
 /**
  * The portable contacts document of Zweck: what the access and portability export writes
@@ -112,9 +112,11 @@ export function portableEvidence(evidence: unknown): PortableConsent['evidence']
 
 /**
  * The document for the given contacts, read fresh: values, the whole ledger with its proof, and
- * the provenance. The export of issue 5 adds its own envelope fields (requester, request ID).
+ * the provenance, free text opened (the document is for the person or another installation, which seals it again).
+ * The export of issue 5 adds its own envelope fields (requester, request ID).
  */
-export async function exportContacts(db: Db, contactIds: readonly string[], now: Date): Promise<ContactsDocument> {
+export async function exportContacts(db: Db, fieldKeys: FieldKeyRing, contactIds: readonly string[], now: Date): Promise<ContactsDocument> {
+  const sealing = await loadFieldSealing(db, fieldKeys);
   const rows = await db.contact.findMany({
     where: { id: { in: [...contactIds] }, status: { not: 'erased' } },
     select: {
@@ -148,7 +150,7 @@ export async function exportContacts(db: Db, contactIds: readonly string[], now:
     contacts: contactIds.flatMap((id) => {
       const row = byId.get(id);
       if (!row) return [];
-      const values = Object.fromEntries(Object.entries(storedValues(row)).filter((e): e is [string, string] => e[1] !== null));
+      const values = Object.fromEntries(Object.entries(storedValues(row, sealing)).filter((e): e is [string, string] => e[1] !== null));
       return [
         {
           values,

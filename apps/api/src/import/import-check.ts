@@ -1,4 +1,4 @@
-import { LEDGER_FOLD_ARGS, normalizeEmail, suppressionHash, type LegalBasis, type Prisma } from '@zweck/db';
+import { LEDGER_FOLD_ARGS, normalizeEmail, suppressionHash, type FieldKeyRing, type LegalBasis, type Prisma } from '@zweck/db';
 import { SYSTEM_PURPOSE_IDS } from '@zweck/db/seed';
 import {
   consentKey,
@@ -15,7 +15,14 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { fullNameOf } from '../contacts/duplicates.ts';
-import { checkContactValues, loadFieldCatalogue, storedValues, type ContactValues, type FieldCatalogue } from '../contacts/fields.ts';
+import {
+  checkContactValues,
+  loadFieldCatalogue,
+  sealingOf,
+  storedValues,
+  type ContactValues,
+  type FieldCatalogue,
+} from '../contacts/fields.ts';
 import type { PortableProvenance } from './contacts-format.ts';
 import type { ImportRecord, RawConsent } from './import-file.ts';
 import { findPossibleDuplicates, type PossibleDuplicate } from './import-lookups.ts';
@@ -42,6 +49,8 @@ export interface ImportOptions {
 
 export interface CheckContext {
   suppressionKey: string;
+  /** Opens the existing contacts' free-text values, to compare them with the file's. */
+  fieldKeys: FieldKeyRing;
   defaultCountry: CountryCode;
   now: Date;
   /** Lock the contacts the file names (the commit does; the dry run only reads). */
@@ -439,6 +448,7 @@ export async function checkImport(
   context: CheckContext,
 ): Promise<ImportCheck> {
   const catalogue = await loadFieldCatalogue(tx);
+  const sealing = sealingOf(context.fieldKeys, catalogue);
   const purposes = await loadPurposes(tx);
   const carriers = basesCarried(purposes);
   const passes = records.map((record) => checkRecord(record, catalogue, purposes, carriers, options, context));
@@ -588,7 +598,7 @@ export async function checkImport(
         ]);
       }
       const notes: ImportReason[] = [];
-      const stored = storedValues(target);
+      const stored = storedValues(target, sealing);
       const fill: string[] = [];
       for (const [field, value] of Object.entries(keyedValues(values))) {
         if (field === 'email' || value === null) continue;

@@ -1,6 +1,6 @@
 import type { LegalBasis, Prisma } from '@zweck/db';
 import type { ConsentEventKind, ConsentMethod } from '@zweck/policy';
-import { contactColumns, type ContactValues } from '../contacts/fields.ts';
+import { contactColumns, type ContactValues, type FieldSealing } from '../contacts/fields.ts';
 
 /**
  * The bulk writes of an import commit: one INSERT ... SELECT FROM unnest(...) per table and
@@ -21,9 +21,14 @@ const chunked = async <T>(items: readonly T[], write: (chunk: T[]) => Promise<nu
   return written;
 };
 
-export async function insertContacts(tx: Tx, contacts: readonly { id: string; values: ContactValues }[]): Promise<number> {
+/** New contacts, their free-text values sealed for each. */
+export async function insertContacts(
+  tx: Tx,
+  contacts: readonly { id: string; values: ContactValues }[],
+  sealing: FieldSealing,
+): Promise<number> {
   return chunked(contacts, async (chunk) => {
-    const rows = chunk.map((c) => ({ id: c.id, ...contactColumns(c.values) }));
+    const rows = chunk.map((c) => ({ id: c.id, ...contactColumns(c.values, c.id, sealing) }));
     return tx.$executeRaw`
       INSERT INTO contact (id, email, email_normalized, first_name, last_name, phone, phone_e164, organization, attributes)
       SELECT * FROM unnest(
@@ -109,7 +114,10 @@ export async function insertAuditEvents(tx: Tx, rows: readonly AuditRow[]): Prom
   );
 }
 
-/** Values a merge fills in an existing contact: only fields it lacks (the check decided which); the rest stay null here. */
+/**
+ * Values a merge fills in an existing contact: only fields it lacks (the check decided which); the
+ * rest stay null here. `attributes` are as stored: free text already sealed for the contact.
+ */
 export interface FillRow {
   id: string;
   firstName: string | null;

@@ -14,7 +14,10 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 const SOURCE = 'Trade fair list, partner X';
 const NEWSLETTER_HASH_EN = `sha256:${createHash('sha256').update(CATALOGUE[0].wording.en, 'utf8').digest('hex')}`;
 
-/** A purpose on legitimate interest with its balancing test, which also uses phone and notes (the shipped catalogue has neither). */
+/**
+ * A purpose on legitimate interest with its balancing test, which also uses phone and notes (the shipped catalogue has neither).
+ * Marketers work for it, so the marketer who imports here may fill those fields (field-level need-to-know).
+ */
 async function addTradeFairFollowUp(h: Harness): Promise<void> {
   await h.db.purpose.create({
     data: {
@@ -26,6 +29,7 @@ async function addTradeFairFollowUp(h: Harness): Promise<void> {
       isDirectMarketing: false,
       balancingTest:
         'Interest: answering business contacts who asked about our products. Impact: a call or mail at work, easy to refuse. Result: the interest prevails.',
+      staffRoles: ['marketer'],
     },
   });
   await h.db.purposeField.createMany({
@@ -387,7 +391,7 @@ describe('import of contacts', () => {
   });
 
   it('reads its own export: one contact moves to another installation with its values, ledger and provenance', async () => {
-    const document = await exportContacts(h.db, [anna], new Date('2026-11-29T10:00:00Z'));
+    const document = await exportContacts(h.db, h.env.FIELD_ENCRYPTION_KEYS, [anna], new Date('2026-11-29T10:00:00Z'));
     const other = await createHarness();
     try {
       await addTradeFairFollowUp(other);
@@ -397,7 +401,7 @@ describe('import of contacts', () => {
       expect(report.rows).toEqual([{ row: 1, outcome: 'create', contactId: null, reasons: [], consents: 2 }]);
       const result = await caller.import.commit({ ...file, mode: 'all_or_nothing', expectedSha256: report.fileSha256 });
       const id = result.rows[0]?.contactId ?? '';
-      const exported = await exportContacts(other.db, [id], new Date('2026-11-29T10:00:00Z'));
+      const exported = await exportContacts(other.db, other.env.FIELD_ENCRYPTION_KEYS, [id], new Date('2026-11-29T10:00:00Z'));
       const [mine, theirs] = [document.contacts[0], exported.contacts[0]];
       expect(theirs?.values).toEqual(mine?.values);
       expect(theirs?.consents).toEqual(mine?.consents);

@@ -5,7 +5,16 @@ import { screenSpecialCategories } from '@zweck/policy';
 import { z } from 'zod';
 import { recordArt14Duties } from '../art14/art14-duties.ts';
 import { audit } from '../audit.ts';
-import { BUILTIN_COLUMNS, keysWithValues, loadFieldCatalogue, type ContactValues } from '../contacts/fields.ts';
+import {
+  BUILTIN_COLUMNS,
+  keysWithValues,
+  loadFieldCatalogue,
+  loadFieldSealing,
+  sealedAttributes,
+  type ContactValues,
+  type FieldSealing,
+} from '../contacts/fields.ts';
+import { ALWAYS_VISIBLE_FIELD, isFieldVisible, type VisibleFields } from '../contacts/field-visibility.ts';
 import type { ApiEnv } from '../env.ts';
 import { AppError } from '../trpc/errors.ts';
 import {
@@ -90,7 +99,13 @@ export interface CommitResult {
   rows: CommittedRow[];
 }
 
-type Deps = { db: Db; env: Pick<ApiEnv, 'SUPPRESSION_KEY' | 'DEFAULT_PHONE_REGION'> };
+type Deps = { db: Db; env: Pick<ApiEnv, 'SUPPRESSION_KEY' | 'DEFAULT_PHONE_REGION' | 'FIELD_ENCRYPTION_KEYS'> };
+
+/** Who imports: the audit's actor, and the fields their role sees (`visibleFieldKeys`), which bound what the file may carry. */
+export interface Importer {
+  actor: string;
+  visible: VisibleFields;
+}
 
 /** An import of 10,000 rows writes some 100,000 rows; far longer than Prisma's default of 5 s. */
 const COMMIT_TIMEOUT_MS = 5 * 60_000;
@@ -107,10 +122,36 @@ function checkSource(source: string): void {
   }
 }
 
-async function parse(db: Db, input: ImportRequest): Promise<ParsedImportFile> {
+/**
+ * Field-level need-to-know (Art. 32 GDPR): a file may carry only values of fields the importer's
+ * role sees. A withheld field could otherwise be filled or compared during a merge, and the
+ * report would tell whether the stored value differs; so the whole file is refused, naming the
+ * columns, before any contact is looked up.
+ */
+function assertColumnsVisible(parsed: ParsedImportFile, visible: VisibleFields): void {
+  if (visible === 'all') return;
+  const refused = new Set<string>();
+  for (const record of parsed.records) {
+    for (const key of Object.keys(record.values)) if (!isFieldVisible(visible, key)) refused.add(key);
+  }
+  const columns = [...refused].sort();
+  const [first] = columns;
+  if (first === undefined) return;
+  const one = columns.length === 1;
+  throw new AppError(
+    'FIELD_NOT_VISIBLE',
+    `${one ? 'The column' : 'The columns'} ${columns.map((c) => `“${c}”`).join(', ')} ${one ? 'holds a field' : 'hold fields'} your role does not work with (need-to-know, Art. 32 GDPR), so nothing was imported. Remove ${one ? 'it' : 'them'} from the file, or ask someone whose role uses ${one ? 'this field' : 'these fields'} to import it.`,
+    first,
+    Object.fromEntries(columns.map((c) => [c, [`${c}: not visible to your role`]])),
+  );
+}
+
+async function parse(db: Db, input: ImportRequest, visible: VisibleFields): Promise<ParsedImportFile> {
   checkSource(input.source);
   const catalogue = await loadFieldCatalogue(db);
-  return parseImportFile(input.format, input.content, new Set(catalogue.keys()));
+  const parsed = parseImportFile(input.format, input.content, new Set(catalogue.keys()));
+  assertColumnsVisible(parsed, visible);
+  return parsed;
 }
 
 const optionsOf = (input: ImportOptions): ImportOptions => ({
@@ -133,8 +174,13 @@ function digestOf(check: ImportCheck, options: ImportOptions): string {
     .digest('hex');
 }
 
-export async function dryRunImport(deps: Deps, actor: string, input: ImportRequest, now = new Date()): Promise<DryRunResult> {
-  const parsed = await parse(deps.db, input);
+export async function dryRunImport(
+  deps: Deps,
+  { actor, visible }: Importer,
+  input: ImportRequest,
+  now = new Date(),
+): Promise<DryRunResult> {
+  const parsed = await parse(deps.db, input, visible);
   const options = optionsOf(input);
   await settleTrigramIndexes(deps.db);
   // One snapshot for every look-up of the file, and nothing written.
@@ -144,6 +190,7 @@ export async function dryRunImport(deps: Deps, actor: string, input: ImportReque
       await tightenTrigramThreshold(tx);
       return checkImport(tx, parsed.records, options, {
         suppressionKey: deps.env.SUPPRESSION_KEY,
+        fieldKeys: deps.env.FIELD_ENCRYPTION_KEYS,
         defaultCountry: deps.env.DEFAULT_PHONE_REGION,
         now,
         lockExisting: false,
@@ -213,8 +260,13 @@ async function findCommitted(
   return null;
 }
 
-export async function commitImport(deps: Deps, actor: string, input: CommitRequest, now = new Date()): Promise<CommitResult> {
-  const parsed = await parse(deps.db, input);
+export async function commitImport(
+  deps: Deps,
+  { actor, visible }: Importer,
+  input: CommitRequest,
+  now = new Date(),
+): Promise<CommitResult> {
+  const parsed = await parse(deps.db, input, visible);
   if (parsed.fileSha256 !== input.expectedSha256) {
     throw new AppError(
       'IMPORT_FILE_CHANGED',
@@ -235,6 +287,7 @@ export async function commitImport(deps: Deps, actor: string, input: CommitReque
         await tightenTrigramThreshold(tx);
         const check = await checkImport(tx, parsed.records, options, {
           suppressionKey: deps.env.SUPPRESSION_KEY,
+          fieldKeys: deps.env.FIELD_ENCRYPTION_KEYS,
           defaultCountry: deps.env.DEFAULT_PHONE_REGION,
           now,
           lockExisting: true,
@@ -256,7 +309,8 @@ export async function commitImport(deps: Deps, actor: string, input: CommitReque
         if (check.summary.create + check.summary.merge === 0) {
           throw new AppError('IMPORT_NOTHING_TO_IMPORT', 'No row of this file can be imported: every row is rejected.', 'mode');
         }
-        return writeImport(tx, check, { ...input, ...options }, parsed.fileSha256, reportDigest, actor, now);
+        const sealing = await loadFieldSealing(tx, deps.env.FIELD_ENCRYPTION_KEYS);
+        return writeImport(tx, check, { ...input, ...options }, parsed.fileSha256, reportDigest, actor, now, sealing);
       },
       { timeout: COMMIT_TIMEOUT_MS, maxWait: 10_000 },
     );
@@ -276,8 +330,8 @@ export async function commitImport(deps: Deps, actor: string, input: CommitReque
 
 type Accepted = Exclude<RowPlan, { outcome: 'reject' }>;
 
-/** The values a merge fills: the fields the check found empty in the existing contact. */
-function fillOf(contactId: string, plan: Extract<RowPlan, { outcome: 'merge' }>): FillRow {
+/** The values a merge fills: the fields the check found empty in the existing contact; free text sealed for it. */
+function fillOf(contactId: string, plan: Extract<RowPlan, { outcome: 'merge' }>, sealing: FieldSealing): FillRow {
   const filled = (field: string) => plan.fill.includes(field);
   return {
     id: contactId,
@@ -286,7 +340,11 @@ function fillOf(contactId: string, plan: Extract<RowPlan, { outcome: 'merge' }>)
     organization: filled('organization') ? plan.values.organization : null,
     phone: filled('phone') ? plan.values.phone : null,
     phoneE164: filled('phone') ? plan.values.phoneE164 : null,
-    attributes: Object.fromEntries(Object.entries(plan.values.attributes).filter(([key]) => filled(key))),
+    attributes: sealedAttributes(
+      sealing,
+      contactId,
+      Object.fromEntries(Object.entries(plan.values.attributes).filter(([key]) => filled(key))),
+    ),
   };
 }
 
@@ -298,6 +356,7 @@ async function writeImport(
   reportDigest: string,
   actor: string,
   now: Date,
+  sealing: FieldSealing,
 ): Promise<CommitResult> {
   const batchId = randomUUID();
   const reference = `import:${batchId}`;
@@ -375,10 +434,10 @@ async function writeImport(
     rows.push({ row: report.row, outcome: accepted.outcome === 'create' ? 'created' : 'merged', contactId, codes: codesOf(report) });
   });
 
-  await insertContacts(tx, contacts);
+  await insertContacts(tx, contacts, sealing);
   await fillContacts(
     tx,
-    merges.filter((m) => m.plan.fill.length > 0).map((m) => fillOf(m.contactId, m.plan)),
+    merges.filter((m) => m.plan.fill.length > 0).map((m) => fillOf(m.contactId, m.plan, sealing)),
   );
   for (const { contactId, plan } of merges) {
     if (plan.consents.length === 0) continue;
@@ -440,7 +499,7 @@ async function writeImport(
 }
 
 /** What the wizard explains: the columns, the fields, the purposes with their wordings, and the bases an import may use. */
-export async function importGuide(db: Db) {
+export async function importGuide(db: Db, visible: VisibleFields) {
   const builtins: readonly string[] = ['email', ...Object.keys(BUILTIN_COLUMNS).filter((k) => k !== 'email')];
   const order = (key: string): number => (builtins.includes(key) ? builtins.indexOf(key) : builtins.length);
   const catalogue = await loadFieldCatalogue(db);
@@ -449,7 +508,9 @@ export async function importGuide(db: Db) {
   return {
     limits: IMPORT_LIMITS,
     importColumns: [...CSV_IMPORT_COLUMNS],
+    // Only the fields the importer's role sees: a file with any other column is refused (assertColumnsVisible).
     fields: [...catalogue.values()]
+      .filter((f) => f.key === ALWAYS_VISIBLE_FIELD || isFieldVisible(visible, f.key))
       .map((f) => ({ key: f.key, label: f.label, type: f.type, isUsable: f.purposeIds.length > 0 }))
       .sort((a, b) => order(a.key) - order(b.key) || a.key.localeCompare(b.key)),
     consentPurposes: [...purposes.values()]

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Db, Prisma } from '@zweck/db';
+import type { Db, FieldKeyRing, Prisma } from '@zweck/db';
 import { SYSTEM_PURPOSE_IDS } from '@zweck/db/seed';
 import { NON_CONSENT_BASES } from '../import/import-check.ts';
-import { storedValues } from '../contacts/fields.ts';
+import { loadFieldSealing, storedValues } from '../contacts/fields.ts';
 import { CONTACTS_FORMAT, CONTACTS_FORMAT_VERSION, portableEvidence } from '../import/contacts-format.ts';
 import { recipientsOfContact } from '../processors/recipients.ts';
 import { retentionPeriodsFor } from '../retention/periods.ts';
@@ -61,7 +61,12 @@ const SYSTEM_SUBJECTS: Record<string, string> = {
   art14_notice: 'Information about your data (Art. 14 GDPR)',
 };
 
-export async function buildSubjectArchive(db: Db, contactId: string, options: ArchiveOptions = {}): Promise<SubjectArchive> {
+export async function buildSubjectArchive(
+  db: Db,
+  fieldKeys: FieldKeyRing,
+  contactId: string,
+  options: ArchiveOptions = {},
+): Promise<SubjectArchive> {
   const now = options.now ?? new Date();
   const contact = await db.contact.findUnique({
     where: { id: contactId },
@@ -236,7 +241,10 @@ export async function buildSubjectArchive(db: Db, contactId: string, options: Ar
   const wordingOf = (purposeId: string, version: string | null, hash: string | null) =>
     wordings.find((w) => w.purposeId === purposeId && w.version === version && w.textHash === hash) ?? null;
 
-  const values = Object.fromEntries(Object.entries(storedValues(contact)).filter((e): e is [string, string] => e[1] !== null));
+  // Free-text values opened: the archive gives the person their data in clear text (Art. 15(3)).
+  const values = Object.fromEntries(
+    Object.entries(storedValues(contact, await loadFieldSealing(db, fieldKeys))).filter((e): e is [string, string] => e[1] !== null),
+  );
   const fieldOf = new Map(catalogueFields.map((f) => [f.key, f]));
 
   // The basis the data is kept on where no consent carries it: the newest contact-level provenance on another basis.

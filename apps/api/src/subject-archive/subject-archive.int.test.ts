@@ -38,12 +38,23 @@ describe('the access and portability archive', () => {
         email: 'lena.lindqvist@example.org',
         firstName: 'Lena',
         lastName: 'Lindqvist',
-        phone: '+49 30 5550101',
         organization: 'Lindqvist Design',
         attributes: { city: 'Berlin', job_title: 'Art director' },
         consent: newsletterConsent({ grantedAt: '2026-10-01T09:00:00.000Z', source: 'Design fair Leipzig, stand 4' }),
       })
     ).id;
+    // The phone comes from an administrator: marketers may not enter it (field-level need-to-know).
+    await h.callerFor('admin').caller.contacts.update({
+      id: lena,
+      values: {
+        email: 'lena.lindqvist@example.org',
+        firstName: 'Lena',
+        lastName: 'Lindqvist',
+        phone: '+49 30 5550101',
+        organization: 'Lindqvist Design',
+        attributes: { city: 'Berlin', job_title: 'Art director' },
+      },
+    });
     otto = (
       await marketer.contacts.create({
         email: 'otto.oberholzer@example.org',
@@ -134,7 +145,7 @@ describe('the access and portability archive', () => {
   afterAll(async () => h?.close());
 
   it('holds every section, the consents with their proof, and nobody else’s data', async () => {
-    const archive = await buildSubjectArchive(h.db, lena, {
+    const archive = await buildSubjectArchive(h.db, h.env.FIELD_ENCRYPTION_KEYS, lena, {
       controller: { name: 'Zweck Demo GmbH', privacyNoticeUrl: 'https://zweck.test/privacy' },
       now: new Date('2026-11-29T12:00:00.000Z'),
     });
@@ -222,7 +233,7 @@ describe('the access and portability archive', () => {
   });
 
   it('imports back: the fields, the consents with their proof and the provenance arrive in a clean installation', async () => {
-    const archive = await buildSubjectArchive(h.db, lena);
+    const archive = await buildSubjectArchive(h.db, h.env.FIELD_ENCRYPTION_KEYS, lena);
     const other = await createHarness();
     try {
       const admin = other.callerFor('admin').caller;
@@ -233,7 +244,7 @@ describe('the access and portability archive', () => {
       ]);
       const result = await admin.import.commit({ ...file, mode: 'all_or_nothing', expectedSha256: report.fileSha256 });
       const id = result.rows[0]?.contactId ?? '';
-      const back: ZweckExportV1 = (await buildSubjectArchive(other.db, id)).json;
+      const back: ZweckExportV1 = (await buildSubjectArchive(other.db, other.env.FIELD_ENCRYPTION_KEYS, id)).json;
       const [mine, theirs] = [archive.json.contacts[0], back.contacts[0]];
 
       expect(theirs.values).toEqual(mine.values);
@@ -285,6 +296,17 @@ describe('the access and portability archive', () => {
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ actor: `user:${h.userId('dpo')}`, entityType: 'contact', details: { sha256, requestId } });
     expect(JSON.stringify(audited[0]?.details)).not.toContain('lena');
+    // The download is also one audited read of the contact (need to know), naming the view and the archive.
+    const reads = await h.db.auditEvent.findMany({
+      where: { action: 'contact.read', entityId: lena },
+      select: { actor: true, details: true },
+    });
+    expect(reads).toEqual([
+      {
+        actor: `user:${h.userId('dpo')}`,
+        details: { view: 'subject-archive.download', basis: 'dpo', reason: null, grantId: null, archiveId: recorded[0]!.id },
+      },
+    ]);
 
     expect(
       (await h.app.inject({ method: 'GET', url: `/api/subject-archive/${randomUUID()}`, cookies: { [SESSION_COOKIE]: dpo.token } }))

@@ -2,6 +2,7 @@ import type { Role } from '@zweck/db';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { findSessionUser, SESSION_COOKIE } from '../auth/session.ts';
+import { assertContactVisible, auditContactRead } from '../contacts/read-access.ts';
 import { AppError } from '../trpc/errors.ts';
 import type { ApiDeps } from '../trpc/context.ts';
 import { archiveFileName, produceSubjectArchive } from './subject-archive.service.ts';
@@ -38,11 +39,14 @@ export function registerSubjectArchiveRoutes(app: FastifyInstance, deps: Pick<Ap
       return reply.code(400).send({ error: 'BAD_REQUEST', field: params.success ? 'requestId' : 'contactId', message: 'Not an ID.' });
     }
     try {
+      const reader = { db: deps.db, user: session.user, log: req.log };
+      const access = await assertContactVisible(reader, params.data.contactId);
       const { archive, record } = await produceSubjectArchive(deps, {
         contactId: params.data.contactId,
         actor: `user:${session.user.id}`,
         requestId: query.data.requestId ?? null,
       });
+      await auditContactRead(reader, record.contactId, access, 'subject-archive.download', { archiveId: record.id });
       return await reply
         .code(200)
         .type('application/zip')

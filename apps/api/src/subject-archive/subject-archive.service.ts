@@ -13,7 +13,7 @@ export interface ProducedArchive {
   producedAt: Date;
 }
 
-type Deps = { db: Db; env: Pick<ApiEnv, 'CONTROLLER_NAME' | 'PRIVACY_NOTICE_URL'> };
+type Deps = { db: Db; env: Pick<ApiEnv, 'CONTROLLER_NAME' | 'PRIVACY_NOTICE_URL' | 'FIELD_ENCRYPTION_KEYS'> };
 
 /**
  * Build a person's archive and record that it was produced: its SHA-256, size, by whom, for which
@@ -25,7 +25,7 @@ export async function produceSubjectArchive(
   input: { contactId: string; actor: string; requestId?: string | null },
   now = new Date(),
 ): Promise<{ archive: SubjectArchive; record: ProducedArchive }> {
-  const archive = await buildSubjectArchive(deps.db, input.contactId, {
+  const archive = await buildSubjectArchive(deps.db, deps.env.FIELD_ENCRYPTION_KEYS, input.contactId, {
     controller: { name: deps.env.CONTROLLER_NAME, privacyNoticeUrl: deps.env.PRIVACY_NOTICE_URL },
     now,
   });
