@@ -43,6 +43,7 @@ cat <<INFO
     marketer@zweck.test  zweck-marketer-demo
     sales@zweck.test     zweck-sales-demo
     dpo@zweck.test       zweck-dpo-demo
+  Admin and DPO need a second code after the password: pnpm demo:code admin   (or: dpo)
 
   Logs in $ZWECK_LOG_DIR; stop with: bash infra/down.sh  (services too: --all)
 

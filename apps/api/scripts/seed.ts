@@ -1,5 +1,5 @@
 // Demo data for development: the purpose catalogue, one user per role, a few contacts.
-import { createDb } from '@zweck/db';
+import { createDb, ZFieldKeys } from '@zweck/db';
 import { migrate } from '@zweck/db/migrate';
 import {
   DEMO_USERS,
@@ -20,9 +20,13 @@ const result = await migrate(url);
 if (result.applied.length > 0) console.log(`migrations applied: ${result.applied.join(', ')}`);
 const db = createDb(url);
 await seedCatalogue(db);
-await seedUsers(db, hashPassword);
+// The demo admin and DPO are enrolled with their published TOTP secrets, sealed under the same key ring as the API's.
+const fieldKeys = process.env.FIELD_ENCRYPTION_KEYS;
+if (!fieldKeys) throw new Error('FIELD_ENCRYPTION_KEYS is not set: the demo admin and DPO get a sealed second factor');
+await seedUsers(db, hashPassword, { fieldKeys: ZFieldKeys.parse(fieldKeys) });
 if (process.argv.includes('--demo')) {
-  await seedDemoContacts(db);
+  // The demo notes are free text: sealed under the same ring.
+  await seedDemoContacts(db, { fieldKeys: ZFieldKeys.parse(fieldKeys) });
   // A nurture journey (a draft) to open in the designer.
   await seedDemoJourney(db);
   // The processors register (Art. 28): mail delivery, CRM hosting, analytics in the US under SCCs.

@@ -84,10 +84,14 @@ export function createServer(deps: ApiDeps): ApiServer {
 
   const createContext = async ({ req, res }: CreateFastifyContextOptions): Promise<Context> => {
     const token = req.cookies[SESSION_COOKIE];
-    const session = token ? await findSessionUser(deps.db, token, { idleMinutes: env.SESSION_IDLE_MINUTES }) : null;
+    const session = token
+      ? await findSessionUser(deps.db, token, { idleMinutes: env.SESSION_IDLE_MINUTES, allowSecondFactorPending: true })
+      : null;
     return {
       ...deps,
-      user: session?.user ?? null,
+      // A password-only session signs nobody in: only the second-factor procedures see its user.
+      user: session && !session.secondFactorPending ? session.user : null,
+      secondFactorPendingUser: session?.secondFactorPending ? session.user : null,
       sessionTokenHash: session?.tokenHash ?? null,
       ip: req.ip ?? null,
       setSessionCookie(value, maxAgeSeconds) {

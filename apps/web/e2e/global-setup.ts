@@ -12,6 +12,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@zweck/db/testing';
 import { build } from 'vite';
+import { shareDemoSessions } from './sessions';
+
+// The seeded users whose role requires a second factor: signed in once, their sessions shared by the specs.
+const SHARED_DEMO_USERS = [
+  { email: 'admin@zweck.test', password: 'zweck-admin-demo' },
+  { email: 'dpo@zweck.test', password: 'zweck-dpo-demo' },
+];
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '../..');
@@ -112,7 +119,10 @@ async function buildWeb(outDir: string): Promise<void> {
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   process.env.ZWECK_E2E_MAIL_SINK_URL ??= config.mailSinkUrl;
-  if (process.env.ZWECK_E2E_URL) return undefined;
+  if (process.env.ZWECK_E2E_URL) {
+    await shareDemoSessions(process.env.ZWECK_E2E_URL, SHARED_DEMO_USERS);
+    return undefined;
+  }
 
   mkdirSync(artifactsDir, { recursive: true });
   let database: TestDatabase | undefined;
@@ -172,6 +182,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     const workerLog = worker.logFile;
     await waitFor(worker, 'start-up', () => Promise.resolve(readFileSync(workerLog, 'utf8').includes('"msg":"worker started"')), 120_000);
 
+    await shareDemoSessions(url, SHARED_DEMO_USERS);
     process.env.ZWECK_E2E_URL = url;
     return teardown;
   } catch (error) {

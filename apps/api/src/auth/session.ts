@@ -19,28 +19,44 @@ const TOUCH_EVERY_MS = 60_000;
 /** Only the hash of a session token is stored: a leaked database does not hand out sessions. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-/** A fresh token of 256 random bits; `ttlHours` is the absolute lifetime, counted from sign-in. */
+/**
+ * A fresh token of 256 random bits; `ttlHours` is the absolute lifetime, counted from sign-in. A
+ * session with `secondFactorPending` was opened by the password alone: it signs nobody in and
+ * serves only the second step (auth/totp.ts).
+ */
 export async function createSession(
   db: Db,
   userId: string,
   ttlHours: number,
   now = new Date(),
+  options: { secondFactorPending?: boolean } = {},
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url'); // 256 bits
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
-  await db.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt, createdAt: now, lastSeenAt: now } });
+  await db.session.create({
+    data: {
+      tokenHash: hashToken(token),
+      userId,
+      expiresAt,
+      createdAt: now,
+      lastSeenAt: now,
+      secondFactorPending: options.secondFactorPending ?? false,
+    },
+  });
   return { token, expiresAt };
 }
 
 /**
  * The user behind a session token, or null when there is none, it passed its absolute lifetime,
- * it was idle too long, or the user was deactivated. An ended session is deleted at once.
+ * it was idle too long, or the user was deactivated. An ended session is deleted at once. A
+ * session still waiting for its second factor counts as none, unless `allowSecondFactorPending`
+ * (only the tRPC context asks, for the second-factor procedures).
  */
 export async function findSessionUser(
   db: Db,
   token: string,
-  options: { idleMinutes?: number; now?: Date } = {},
-): Promise<{ user: SessionUser; tokenHash: string } | null> {
+  options: { idleMinutes?: number; now?: Date; allowSecondFactorPending?: boolean } = {},
+): Promise<{ user: SessionUser; tokenHash: string; secondFactorPending: boolean } | null> {
   const now = options.now ?? new Date();
   const idleMs = (options.idleMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
   const tokenHash = hashToken(token);
@@ -49,6 +65,7 @@ export async function findSessionUser(
     select: {
       expiresAt: true,
       lastSeenAt: true,
+      secondFactorPending: true,
       user: { select: { id: true, email: true, displayName: true, role: true, isActive: true } },
     },
   });
@@ -57,11 +74,12 @@ export async function findSessionUser(
     await deleteSession(db, tokenHash);
     return null;
   }
+  if (session.secondFactorPending && !options.allowSecondFactorPending) return null;
   if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
     await db.session.updateMany({ where: { tokenHash }, data: { lastSeenAt: now } });
   }
   const { isActive: _active, ...user } = session.user;
-  return { user, tokenHash };
+  return { user, tokenHash, secondFactorPending: session.secondFactorPending };
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {

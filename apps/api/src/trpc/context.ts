@@ -23,6 +23,11 @@ export interface SessionUser {
 /** Per-request context (layer two): the signed-in user, and what the transport needs. */
 export interface Context extends ApiDeps {
   user: SessionUser | null;
+  /**
+   * The user behind a session opened by the password alone, waiting for the second factor
+   * (auth/totp.ts); `user` is null meanwhile. Absent or null otherwise.
+   */
+  secondFactorPendingUser?: SessionUser | null;
   sessionTokenHash: string | null;
   /** Sets or clears the session cookie; a no-op where there is no HTTP response (createCaller in tests). */
   setSessionCookie(token: string | null, maxAgeSeconds?: number): void;

@@ -21,4 +21,9 @@ describe('role permissions in the UI', () => {
     expect(can('dpo', 'contacts.merge')).toBe(true);
     expect(can('dpo', 'contacts.update')).toBe(false);
   });
+
+  it('lets administrators alone manage users', () => {
+    expect(can('admin', 'users.manage')).toBe(true);
+    for (const role of ['marketer', 'sales', 'dpo'] as const) expect(can(role, 'users.manage')).toBe(false);
+  });
 });

@@ -28,6 +28,7 @@ const PERMISSIONS = {
   'scoring.edit': ['admin', 'marketer'],
   'privacy.read': ['admin', 'dpo'],
   'privacy.manage': ['dpo'],
+  'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

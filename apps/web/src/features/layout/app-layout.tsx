@@ -105,6 +105,13 @@ export function AppLayout() {
                   </NavLink>
                 </li>
               ) : null}
+              {can(user.role, 'users.manage') ? (
+                <li>
+                  <NavLink to="/admin/users" className={navClass}>
+                    Users
+                  </NavLink>
+                </li>
+              ) : null}
             </ul>
           </nav>
           <div className="user-menu">
@@ -116,6 +123,9 @@ export function AppLayout() {
             </div>
             <NavLink to="/account/password" className="button button-ghost button-small">
               Change password
+            </NavLink>
+            <NavLink to="/account/security" className="button button-ghost button-small">
+              Security
             </NavLink>
             <SignOutButton />
           </div>
