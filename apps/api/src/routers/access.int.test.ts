@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHarness, type Harness } from '../test/harness.ts';
 import { codeOf } from '../test/helpers.ts';
 import type { ProcedureMeta } from '../trpc/init.ts';
@@ -20,6 +21,19 @@ describe('access control', () => {
         if (!access) return true;
         return 'roles' in access ? access.roles.length === 0 : access.public.trim().length < 10;
       })
+      .map(([path]) => path);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('every procedure declares its output, so that an answer carries nothing but the declared fields', () => {
+    // tRPC 11 keeps the parser given to `.output(...)` in `_def.output` and parses every answer
+    // through it before it leaves (zod objects drop keys they do not declare).
+    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { output?: unknown } }>);
+    expect(procedures.length).toBeGreaterThan(5);
+    const undeclared = procedures
+      .filter(
+        ([, p]) => !(p._def.output instanceof z.ZodType) || p._def.output instanceof z.ZodAny || p._def.output instanceof z.ZodUnknown,
+      )
       .map(([path]) => path);
     expect(undeclared).toEqual([]);
   });

@@ -73,6 +73,7 @@ export const dpoInboxRouter = router({
 
   markRead: procedureFor('dpo')
     .input(z.object({ ids: z.array(z.uuid()).min(1).max(200) }))
+    .output(z.object({ marked: z.number().int() }))
     .mutation(async ({ ctx, input }) => {
       const ids = [...new Set(input.ids)];
       const found = await ctx.db.dpoNotice.count({ where: { id: { in: ids } } });

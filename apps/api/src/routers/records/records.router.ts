@@ -3,6 +3,7 @@ import { audit } from '../../audit.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 import type { Context } from '../../trpc/context.ts';
 import { buildRecords, recordsCsv, type ControllerInfo } from '../../records/records.ts';
+import { ZRecordsOfProcessing } from './records.schema.ts';
 
 const READERS = ['dpo', 'admin'] as const;
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
@@ -17,7 +18,9 @@ const controllerOf = (env: Context['env']): ControllerInfo => ({
 
 export const recordsRouter = router({
   /** The records as data: the admin renders the readable document (and its HTML download) from it. */
-  get: procedureFor(...READERS).query(({ ctx }) => buildRecords(ctx.db, controllerOf(ctx.env), new Date())),
+  get: procedureFor(...READERS)
+    .output(ZRecordsOfProcessing)
+    .query(({ ctx }) => buildRecords(ctx.db, controllerOf(ctx.env), new Date())),
 
   /** The same records as CSV, one row per processing activity; the export is audited. */
   exportCsv: procedureFor(...READERS)

@@ -15,6 +15,7 @@ import {
   recordEvent,
   setRequestStatus,
 } from '../../dsr/dsr.service.ts';
+import { assertContactVisible, auditContactRead } from '../../contacts/read-access.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 import {
@@ -133,7 +134,12 @@ export const requestsRouter = router({
           },
         },
       });
-      if (!row) throw new AppError('REQUEST_NOT_FOUND', `There is no request ${input.id}.`, 'id');
+      if (!row) throw new AppError('REQUEST_NOT_FOUND', 'There is no such request.', 'id');
+      // The page shows the person's record: a read of their contact, audited like any other.
+      if (row.contact) {
+        const access = await assertContactVisible(ctx, row.contact.id);
+        await auditContactRead(ctx, row.contact.id, access, 'requests.get', { requestId: row.id });
+      }
       const processors = await ctx.db.processor.findMany({
         where: { id: { in: row.notices.map((n) => n.processorId) } },
         select: { id: true, name: true },
@@ -284,5 +290,11 @@ export const requestsRouter = router({
   checkErasure: procedureFor(...HANDLERS)
     .input(ZRequestId)
     .output(z.object({ clean: z.boolean().nullable() }))
-    .mutation(async ({ ctx, input }) => ({ clean: (await recordErasureReport(ctx, input.id))?.clean ?? null })),
+    .mutation(async ({ ctx, input }) => {
+      // An unknown ID is NOT_FOUND, not "no report yet".
+      if ((await ctx.db.dataSubjectRequest.count({ where: { id: input.id } })) === 0) {
+        throw new AppError('REQUEST_NOT_FOUND', 'There is no such request.', 'id');
+      }
+      return { clean: (await recordErasureReport(ctx, input.id))?.clean ?? null };
+    }),
 });

@@ -11,6 +11,7 @@ import { procedureFor, router } from '../../trpc/init.ts';
 import {
   ZApproveInput,
   ZCheckNowOut,
+  ZDeletedOut,
   ZHoldOut,
   ZHoldValues,
   ZIdInput,
@@ -290,6 +291,7 @@ export const retentionRouter = router({
   /** Only a policy without runs: a run's record names its policy. Deactivate the others. */
   deletePolicy: procedureFor(...WRITE_ROLES)
     .input(ZIdInput)
+    .output(ZDeletedOut)
     .mutation(async ({ ctx, input }) => {
       const policy = await readPolicy(ctx.db, input.id);
       if (policy.runCount > 0)
@@ -303,7 +305,7 @@ export const retentionRouter = router({
           entityId: input.id,
         });
       });
-      return { deleted: true };
+      return { deleted: true as const };
     }),
 
   /**
@@ -425,13 +427,14 @@ export const retentionRouter = router({
 
   deleteHold: procedureFor(...WRITE_ROLES)
     .input(ZIdInput)
+    .output(ZDeletedOut)
     .mutation(async ({ ctx, input }) => {
       await ctx.db.$transaction(async (tx) => {
         const deleted = await tx.legalHold.deleteMany({ where: { id: input.id } });
         if (deleted.count === 0) throw new AppError('LEGAL_HOLD_NOT_FOUND', 'There is no such legal hold.', 'id');
         await audit(tx, { actor: `user:${ctx.user.id}`, action: 'legal_hold.deleted', entityType: 'legal_hold', entityId: input.id });
       });
-      return { deleted: true };
+      return { deleted: true as const };
     }),
 
   listRuns: procedureFor(...READ_ROLES)

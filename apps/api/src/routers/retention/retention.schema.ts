@@ -158,4 +158,7 @@ export const ZApproveInput = z.object({
 });
 export const ZRejectInput = z.object({ id: z.uuid(), note: z.string().trim().min(3, 'say why').max(500) });
 
+/** A deleted policy or hold. */
+export const ZDeletedOut = z.object({ deleted: z.literal(true) });
+
 export const ZCheckNowOut = z.object({ status: z.enum(['started', 'already_running']) });

@@ -1,5 +1,6 @@
 import { addDays, endOfMonth, format, parseISO } from 'date-fns';
 import type { Prisma } from '@zweck/db';
+import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { createReview } from '../../reviews/create-review.ts';
 import { signalReview } from '../../reviews/review-workflow.ts';
@@ -156,6 +157,7 @@ export const reviewsRouter = router({
 
   create: procedureFor(...WRITE_ROLES)
     .input(ZCreateReviewInput)
+    .output(z.object({ reviewId: z.uuid() }))
     .mutation(async ({ ctx, input }) =>
       createReview(
         { db: ctx.db, temporal: ctx.temporal, taskQueue: ctx.env.TEMPORAL_TASK_QUEUE },
@@ -165,6 +167,7 @@ export const reviewsRouter = router({
 
   done: procedureFor(...WRITE_ROLES)
     .input(ZReviewIdInput)
+    .output(z.object({ id: z.uuid() }))
     .mutation(async ({ ctx, input }) => {
       const actor = actorOf(ctx.user.id);
       await ctx.db.$transaction(async (tx) => {
@@ -188,6 +191,7 @@ export const reviewsRouter = router({
 
   snooze: procedureFor(...WRITE_ROLES)
     .input(ZSnoozeInput)
+    .output(z.object({ id: z.uuid(), dueOn: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const review = await findReview(ctx, input.id);
       if (review.status === 'done') throw new AppError('REVIEW_ALREADY_DONE', 'This review is done already.', 'id');
@@ -217,6 +221,7 @@ export const reviewsRouter = router({
 
   update: procedureFor(...WRITE_ROLES)
     .input(ZUpdateReviewInput)
+    .output(z.object({ id: z.uuid(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const review = await findReview(ctx, input.id);
       if (review.status === 'done') throw new AppError('REVIEW_ALREADY_DONE', 'This review is done already.', 'id');
