@@ -106,6 +106,8 @@ describe('admin UI: the purpose and field catalogues', () => {
       expect(await row.textContent()).toContain('Sector');
       expect(await row.textContent()).toContain('Professional');
       expect(await row.getByText('Newsletter', { exact: true }).count()).toBe(1);
+      // Seen by the roles working for the newsletter (marketing), and by administrators and the DPO.
+      expect(await row.getByLabel(/^Roles that see/).textContent()).toBe('AdministratorsMarketingData protection officer');
       await page.screenshot({ path: `${ARTIFACTS}23-catalogue-fields.png`, fullPage: true });
     });
   });
@@ -153,6 +155,9 @@ describe('admin UI: the purpose and field catalogues', () => {
       expect(await page.getByRole('link', { name: 'New purpose' }).count()).toBe(0);
       await page.getByRole('link', { name: 'Newsletter', exact: true }).click();
       await region(page, 'Wording history').getByRole('row').nth(1).waitFor();
+      // Need to know: who works for the purpose, and so sees its fields.
+      const staff = page.locator('dl.facts div').filter({ hasText: 'Staff who work for this purpose' });
+      expect(await staff.textContent()).toContain('Marketing');
       expect(await page.getByRole('button', { name: 'Save purpose' }).count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Save as new version' }).count()).toBe(0);
       await page.goto('/catalogue/purposes/new');

@@ -1,11 +1,13 @@
-// Contacts with catalogue fields, end to end in Chromium against the real system: a marketer adds
-// a contact with phone and organization, then the same person again with the phone written
-// differently; the form warns while typing and again on saving; the marketer saves anyway, then
+// Contacts with catalogue fields, end to end in Chromium against the real system: an administrator
+// adds a contact with phone and organization, then the same person again with the phone written
+// differently; the form warns while typing and again on saving; the administrator saves anyway, then
 // merges the second record into the first after reading the preview, and the survivor shows the
-// merged values with their provenance.
+// merged values with their provenance. A marketer, who works for no purpose that uses the phone or
+// the notes, is not offered them on the new-contact form and does not see them on the record.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
+  ADMIN,
   ARTIFACTS,
   DPO,
   MARKETER,
@@ -61,8 +63,10 @@ describe('admin UI: contacts, duplicates and merge', () => {
     const first = { email: uniqueEmail('clara'), phone: `+49 30 ${digits.slice(0, 3)} ${digits.slice(3)}` };
     const second = { email: uniqueEmail('klara'), phone: `030 ${digits}` };
 
+    let survivorId = '';
+    // An administrator: marketers may not enter a phone number or notes (field-level need-to-know, below).
     await withPage('contacts-duplicates', async (page) => {
-      await signIn(page, MARKETER);
+      await signIn(page, ADMIN);
 
       // The first record: phone and organization.
       await openNewContactForm(page);
@@ -82,9 +86,9 @@ describe('admin UI: contacts, duplicates and merge', () => {
       await page.getByRole('button', { name: 'Save contact' }).click();
       await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
       const firstId = contactIdOf(page);
+      survivorId = firstId;
       await page.getByRole('heading', { name: 'Clara Hoffmann', level: 1 }).waitFor();
       const firstDetails = region(page, 'Details');
-      await firstDetails.getByRole('row', { name: /Phone/ }).getByText(first.phone).waitFor();
       expect(await firstDetails.getByRole('row', { name: /Organization/ }).textContent()).toContain('Entered by staff');
 
       // The same person again, the number written differently, with a job title and a city.
@@ -102,7 +106,7 @@ describe('admin UI: contacts, duplicates and merge', () => {
       expect(await hint.getByRole('link', { name: /Clara Hoffmann/ }).getAttribute('href')).toBe(`/contacts/${firstId}`);
       await page.screenshot({ path: `${ARTIFACTS}13-possible-duplicates-while-typing.png`, fullPage: true });
 
-      // On saving: the server asks too; the marketer decides this is another person.
+      // On saving: the server asks too; the administrator decides this is another person.
       await page.getByRole('button', { name: 'Save contact' }).click();
       const confirm = page.getByRole('alert').filter({ hasText: 'Is this one of these people?' });
       await confirm.waitFor();
@@ -138,7 +142,7 @@ describe('admin UI: contacts, duplicates and merge', () => {
       expect(await jobTitle.textContent()).toContain(`contact:${secondId}`);
       expect(await details.getByRole('row', { name: /City/ }).textContent()).toContain('Merge');
       // The survivor's own values stayed, with their own provenance.
-      expect(await details.getByRole('row', { name: /Phone/ }).textContent()).toContain(first.phone);
+      expect(await details.getByRole('row', { name: /Last name/ }).textContent()).toContain('Entered by staff');
       expect(await details.getByRole('row', { name: /Phone/ }).textContent()).toContain('Entered by staff');
       await region(page, 'Possible duplicates').getByText('No other record looks like this person.').waitFor();
       await region(page, 'Provenance').getByRole('cell', { name: 'Merge', exact: true }).first().waitFor();
@@ -159,6 +163,52 @@ describe('admin UI: contacts, duplicates and merge', () => {
       // The merged record is gone.
       await page.goto(`/contacts/${secondId}`);
       await page.getByRole('heading', { name: 'Contact not found' }).waitFor();
+    });
+
+    // Field-level need-to-know: marketers work for no purpose that uses the phone or the notes.
+    await withPage('contacts-marketer-need-to-know', async (page) => {
+      await signIn(page, MARKETER);
+      // The new-contact form does not offer them (the API would refuse them), and says so.
+      await openNewContactForm(page);
+      const note = page.getByTestId('hidden-fields-note');
+      await note.getByText(/fields? (is|are) not shown to your role/).waitFor();
+      expect(await note.textContent()).toMatch(/Phone.*Notes/);
+      expect(await page.getByLabel('Phone', { exact: true }).count()).toBe(0);
+      expect(await page.getByLabel('Notes').count()).toBe(0);
+      await page.getByLabel('Organization', { exact: true }).waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}12b-new-contact-without-withheld-fields.png`, fullPage: true });
+
+      // The record shows them neither, and says so (the DPO and sales see them).
+      await trpcMutation(page.request, 'contacts.open', { id: survivorId, reason: 'correction' });
+      await page.goto(`/contacts/${survivorId}`);
+      await page.getByRole('heading', { name: 'Clara Hoffmann', level: 1 }).waitFor();
+      const details = region(page, 'Details');
+      expect(await details.getByTestId('hidden-fields-note').textContent()).toMatch(/Phone.*Notes/);
+      expect(await details.getByRole('row', { name: /Phone/ }).count()).toBe(0);
+      expect(await page.getByText(first.phone).count()).toBe(0);
+      await page.screenshot({ path: `${ARTIFACTS}12c-fields-not-shown-to-marketer.png`, fullPage: true });
+
+      // Saving the fields the marketer sees leaves the withheld ones as they were (the DPO checks below).
+      await details.getByRole('button', { name: 'Edit details' }).click();
+      const form = page.getByRole('form', { name: 'Edit details' });
+      expect(await form.getByLabel('Phone', { exact: true }).count()).toBe(0);
+      await form.getByLabel('City').fill('Berlin');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await details.getByText('Changed: City.', { exact: false }).waitFor();
+      const stored = await trpcQuery<{ phone?: string | null }>(page.request, 'contacts.get', { id: survivorId });
+      expect(stored.phone).toBeUndefined();
+    });
+
+    // The DPO sees every field: the survivor's own phone and notes, with their provenance.
+    await withPage('contacts-dpo-sees-all', async (page) => {
+      await signIn(page, DPO);
+      await page.goto(`/contacts/${survivorId}`);
+      const details = region(page, 'Details');
+      const phone = details.getByRole('row', { name: /Phone/ });
+      await phone.getByText(first.phone).waitFor();
+      expect(await phone.textContent()).toContain('Entered by staff');
+      await details.getByRole('row', { name: /Notes/ }).getByText('Asked about the Q1 pilot.').waitFor();
+      expect(await details.getByText('not shown to your role').count()).toBe(0);
     });
   });
 });

@@ -197,10 +197,15 @@ describe('admin UI: the thin slice', () => {
     });
 
     // The marketer sees the whole story on the contact page: pending, confirmed, decided, sent.
+    // The person subscribed on the web: the marketer says why they open the record first (need to know).
     await withPage('double-opt-in-contact', async (page) => {
       await signIn(page, MARKETER);
       await page.getByRole('searchbox').fill(email);
       await page.getByRole('row').filter({ hasText: email }).getByRole('link').first().click();
+      const reason = page.getByRole('dialog', { name: 'Why do you open this contact?' });
+      await reason.getByLabel('Reason').selectOption('campaign_check');
+      await reason.getByRole('button', { name: 'Open the contact' }).click();
+      await page.getByText('Opened for: Checking a campaign or its audience, until').waitFor();
       const ledger = region(page, 'Consent ledger');
       await ledger.getByText('Double opt-in', { exact: true }).waitFor();
       await ledger.getByText('Withdrawn', { exact: true }).waitFor();

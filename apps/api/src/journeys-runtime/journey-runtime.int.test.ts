@@ -177,7 +177,10 @@ describe('journey runtime: enrolled by an API event, run by the real worker agai
         messageId: expectedMessageId,
       });
 
-      // The contact page's view: one active enrolment at the waiting step, waiting about seven days.
+      // The contact page's view (a marketer says why they open the contact first): one active
+      // enrolment at the waiting step, waiting about seven days.
+      expect((await rejection(caller.journeyRuntime.listForContact({ contactId }))).cause.code).toBe('CONTACT_REASON_REQUIRED');
+      await caller.contacts.open({ id: contactId, reason: 'campaign_check' });
       const listed = await caller.journeyRuntime.listForContact({ contactId });
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ enrollmentId: enrollment!.id, status: 'active', currentStepId: 'wait-webinar', versionNumber: 1 });
@@ -286,6 +289,8 @@ describe('journey runtime: enrolled by an API event, run by the real worker agai
         .poll(async () => (await enrollmentsOf(duplicate.contactId))[0]?.currentStepId, { timeout: RUN_TIMEOUT })
         .toBe('wait-webinar');
       const [before] = await enrollmentsOf(duplicate.contactId);
+      // Merging needs both records open: a marketer gives the reason for each first (need to know).
+      for (const id of [survivor.contactId, duplicate.contactId]) await caller.contacts.open({ id, reason: 'correction' });
       await caller.contacts.merge({ survivorId: survivor.contactId, duplicateId: duplicate.contactId });
       const outcome: JourneyOutcome = await h.temporal.workflow
         .getHandle<typeof journeyWorkflow>(journeyWorkflowId(journeyId, duplicate.contactId))

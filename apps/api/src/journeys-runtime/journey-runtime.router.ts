@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from '../trpc/errors.ts';
+import { assertContactVisible, auditContactRead } from '../contacts/read-access.ts';
 import { procedureFor, router } from '../trpc/init.ts';
 import type { Context } from '../trpc/context.ts';
 import { endEnrollment, enrollContact, listContactEnrollments, type EnrollRefusal, type JourneyRuntimeDeps } from './enrollment.ts';
@@ -69,5 +70,11 @@ export const journeyRuntimeRouter = router({
   listForContact: procedureFor('admin', 'marketer', 'dpo')
     .input(z.object({ contactId: z.uuid('Not a contact ID') }))
     .output(z.array(ZEnrollmentOut))
-    .query(async ({ ctx, input }) => listContactEnrollments(runtimeDeps(ctx), input.contactId)),
+    .query(async ({ ctx, input }) => {
+      // Which journeys a person is on says something about them: need to know, and the read is audited.
+      const access = await assertContactVisible(ctx, input.contactId);
+      const enrollments = await listContactEnrollments(runtimeDeps(ctx), input.contactId);
+      await auditContactRead(ctx, input.contactId, access, 'journeyRuntime.listForContact');
+      return enrollments;
+    }),
 });

@@ -47,7 +47,9 @@ describe('consent receipts (ISO/IEC TS 27560, JSON-LD with DPV)', () => {
     expect((receipt['@context'] as Record<string, string>).dpv).toBe('https://w3id.org/dpv#');
     // Proof without the address: nothing in the receipt identifies the person directly.
     expect(JSON.stringify(receipt)).not.toContain('receipt@example.org');
-    expect(await h.db.auditEvent.count({ where: { action: 'consent.receipt', entityId: contactId } })).toBe(1);
+    // One audited read of the contact, named by its view, with the ledger entry's ID and no personal data.
+    const reads = await h.db.auditEvent.findMany({ where: { action: 'contact.read', entityId: contactId }, select: { details: true } });
+    expect(reads).toEqual([{ details: { view: 'consents.receipt', basis: 'dpo', reason: null, grantId: null, eventId } }]);
   });
 
   it('is for the DPO and admins only', async () => {

@@ -2,6 +2,7 @@ import { RECEIPT_EVENT_SELECT, receiptFromRow, receiptWordingWhere } from '@zwec
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { startConsentReceipt } from '../../automation.ts';
+import { assertContactVisible, auditContactRead } from '../../contacts/read-access.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 
@@ -13,15 +14,10 @@ export const consentsRouter = router({
     .query(async ({ ctx, input }) => {
       const event = await ctx.db.consentEvent.findUnique({ where: { id: input.eventId }, select: RECEIPT_EVENT_SELECT });
       if (!event) throw new AppError('CONSENT_EVENT_NOT_FOUND', 'There is no such consent event.');
+      const access = await assertContactVisible(ctx, event.contactId);
       const where = receiptWordingWhere(event);
       const wording = where ? await ctx.db.consentWording.findFirst({ where, select: { language: true, text: true } }) : null;
-      await audit(ctx.db, {
-        actor: `user:${ctx.user.id}`,
-        action: 'consent.receipt',
-        entityType: 'contact',
-        entityId: event.contactId,
-        details: { eventId: event.id },
-      });
+      await auditContactRead(ctx, event.contactId, access, 'consents.receipt', { eventId: event.id });
       return receiptFromRow(event, wording, { name: ctx.env.CONTROLLER_NAME, privacyNoticeUrl: ctx.env.PRIVACY_NOTICE_URL }, new Date());
     }),
 

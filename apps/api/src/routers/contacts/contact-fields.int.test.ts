@@ -17,8 +17,9 @@ describe('contact fields, duplicates and merge', () => {
   });
 
   it('stores catalogue fields with the phone in E.164 and provenance for every value', async () => {
+    // An administrator enters the phone and the notes: marketers may not (field-level need-to-know, field-visibility.int.test.ts).
     const { caller } = h.callerFor('marketer');
-    const { id } = await caller.contacts.create({
+    const { id } = await h.callerFor('admin').caller.contacts.create({
       email: 'clara.hoffmann@example.org',
       firstName: 'Clara',
       lastName: 'Hoffmann',
@@ -28,12 +29,21 @@ describe('contact fields, duplicates and merge', () => {
     });
     const contact = await h.db.contact.findUniqueOrThrow({ where: { id }, include: { provenance: true } });
     expect(contact).toMatchObject({ phone: '030 1234567', phoneE164: '+49301234567', organization: 'Spree Analytics GmbH' });
-    expect(contact.attributes).toEqual({ job_title: 'Head of Data', notes: 'Asked about the Q1 pilot.' });
+    // Free text is sealed in the row (Art. 32); src/contacts/field-encryption.int.test.ts covers it in full.
+    expect(Object.keys(contact.attributes as object).sort()).toEqual(['job_title', 'notes']);
+    expect(contact.attributes).toMatchObject({ job_title: 'Head of Data' });
+    expect(JSON.stringify(contact.attributes)).not.toContain('Q1 pilot');
     expect(contact.provenance.map((p) => p.field ?? '(contact)').sort()).toEqual(
       ['(contact)', 'email', 'first_name', 'job_title', 'last_name', 'notes', 'organization', 'phone'].sort(),
     );
+    // Marketers work for no purpose that uses the phone or the notes (field-level need-to-know): the
+    // record shows them only to those whose work needs them.
+    await caller.contacts.open({ id, reason: 'campaign_check' });
     const detail = await caller.contacts.get({ id });
-    expect(detail.values).toMatchObject({ phone: '030 1234567', job_title: 'Head of Data' });
+    expect(detail.values).toMatchObject({ job_title: 'Head of Data' });
+    expect(detail.hiddenFields).toEqual(['notes', 'phone']);
+    const full = await h.callerFor('dpo').caller.contacts.get({ id });
+    expect(full.values).toMatchObject({ phone: '030 1234567', job_title: 'Head of Data' });
     // The list shows the organization and finds the contact by it.
     const found = await caller.contacts.list({ search: 'spree analytics' });
     expect(found.map((c) => [c.id, c.organization])).toEqual([[id, 'Spree Analytics GmbH']]);
@@ -41,8 +51,9 @@ describe('contact fields, duplicates and merge', () => {
 
   it('refuses every wrong value at once, each named by its field, and writes nothing', async () => {
     const before = await rowCounts();
+    // An administrator, who may fill every field: the values themselves are what is wrong.
     const error = await rejection(
-      h.callerFor('marketer').caller.contacts.create({
+      h.callerFor('admin').caller.contacts.create({
         email: 'wrong@example.org',
         phone: '12',
         attributes: { shoe_size: '44', notes: 'Has been in hospital since May' },
@@ -61,15 +72,17 @@ describe('contact fields, duplicates and merge', () => {
     await h.db.fieldDefinition.create({
       data: { key: 'hobby', label: 'Hobby', description: 'Unused', category: 'preference', type: 'text' },
     });
+    // An administrator sees every field; a marketer would be refused earlier (no purpose it works for uses the field).
     const error = await rejection(
-      h.callerFor('marketer').caller.contacts.create({ email: 'hobby@example.org', attributes: { hobby: 'Sailing' } }),
+      h.callerFor('admin').caller.contacts.create({ email: 'hobby@example.org', attributes: { hobby: 'Sailing' } }),
     );
     expect(error.cause).toMatchObject({ code: 'INVALID_FIELD_VALUES', field: 'hobby' });
     expect(error.message).toContain('no purpose of the catalogue uses this field');
   });
 
   it('finds duplicates by phone and by a similar name at a similar organization, and asks before saving', async () => {
-    const { caller } = h.callerFor('marketer');
+    // An administrator: marketers may not enter a phone number (field-level need-to-know).
+    const { caller } = h.callerFor('admin');
     const first = await caller.contacts.create({
       email: 'peter.mueller@nordwind.example',
       firstName: 'Peter',
@@ -137,7 +150,8 @@ describe('contact fields, duplicates and merge', () => {
   });
 
   it('merges two records of one person: union of ledgers and provenance, empty fields filled, the merge recorded', async () => {
-    const { caller } = h.callerFor('marketer');
+    // An administrator: the duplicate carries a phone number, which marketers may not enter (field-level need-to-know).
+    const { caller } = h.callerFor('admin');
     const wording = await h.db.consentWording.findFirstOrThrow({ where: { purposeId: 'newsletter', language: 'en' } });
     const survivor = await caller.contacts.create({
       email: 'anna.klein@example.org',

@@ -7,8 +7,23 @@ import { consentAt, evaluate, foldLedger, screenSpecialCategories, toLedgerEvent
 import { audit, truncateIp } from '../../audit.ts';
 import { describeWelcome, endWelcomes, startWelcome, type AutomationStart } from '../../automation.ts';
 import { findDuplicates, type DuplicateCandidate } from '../../contacts/duplicates.ts';
-import { loadFieldCatalogue, storedValues, type ContactValues } from '../../contacts/fields.ts';
+import {
+  assertFieldsWritable,
+  catalogueFieldKeys,
+  isFieldVisible,
+  keepHiddenValues,
+  redactContact,
+  visibleFieldKeys,
+} from '../../contacts/field-visibility.ts';
+import { loadFieldCatalogue, loadFieldSealing, sealingOf, storedValues, type ContactValues } from '../../contacts/fields.ts';
 import { mergeContacts, previewMerge } from '../../contacts/merge.ts';
+import {
+  assertContactVisible,
+  auditContactRead,
+  contactVisibilityWhere,
+  grantContactAccess,
+  ZOpenContactInput,
+} from '../../contacts/read-access.ts';
 import { activeJourneyWorkflowIds, cancelJourneyWorkflows } from '../../journeys-runtime/enrollment.ts';
 import { checkOrThrow, createContactRecord, formValues, updateContactRecord } from '../../contacts/write.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
@@ -53,10 +68,16 @@ async function describeCandidates(ctx: Context & { user: SessionUser }, candidat
     where: { id: { in: candidates.map((c) => c.contactId) }, ...visibleTo(ctx.user) },
     select: { id: true, email: true, firstName: true, lastName: true, organization: true },
   });
+  const visible = await visibleFieldKeys(ctx.db, ctx.user.role);
   return candidates.flatMap((candidate) => {
     const row = rows.find((r) => r.id === candidate.contactId);
     return row
-      ? [{ ...candidate, email: row.email, firstName: row.firstName, lastName: row.lastName, organization: row.organization }]
+      ? [
+          redactContact(
+            { ...candidate, email: row.email, firstName: row.firstName, lastName: row.lastName, organization: row.organization },
+            visible,
+          ),
+        ]
       : [];
   });
 }
@@ -107,8 +128,8 @@ async function sendability(ctx: Context, contactId: string, now: Date) {
   });
 }
 
-/** Sales sees the contacts it owns; everyone else allowed here sees all (issue 6 narrows marketers). */
-const visibleTo = (user: SessionUser): Prisma.ContactWhereInput => (user.role === 'sales' ? { ownerId: user.id } : {});
+/** Who finds which contacts in lists; opening one is decided by `assertContactVisible` (contacts/read-access.ts). */
+const visibleTo = (user: SessionUser): Prisma.ContactWhereInput => contactVisibilityWhere(user);
 
 async function startWelcomeSafely(ctx: Context, contactId: string): Promise<AutomationStart> {
   try {
@@ -130,17 +151,22 @@ export const contactsRouter = router({
     .output(ZContactListItem.array())
     .query(async ({ ctx, input }) => {
       const search = input.search ? normalizeEmail(input.search) : undefined;
+      const visible = await visibleFieldKeys(ctx.db, ctx.user.role);
+      // A search matches only fields the role sees: a hit must not reveal a withheld value.
+      const searchable = (key: string, where: Prisma.ContactWhereInput): Prisma.ContactWhereInput[] =>
+        isFieldVisible(visible, key) ? [where] : [];
       const rows = await ctx.db.contact.findMany({
         where: {
-          ...visibleTo(ctx.user),
+          // AND, not a spread: the visibility rule and the search are both an OR, and one must not replace the other.
+          AND: [visibleTo(ctx.user)],
           status: { not: 'erased' },
           ...(search
             ? {
                 OR: [
                   { emailNormalized: { contains: search } },
-                  { lastName: { contains: input.search, mode: 'insensitive' } },
-                  { firstName: { contains: input.search, mode: 'insensitive' } },
-                  { organization: { contains: input.search, mode: 'insensitive' } },
+                  ...searchable('last_name', { lastName: { contains: input.search, mode: 'insensitive' } }),
+                  ...searchable('first_name', { firstName: { contains: input.search, mode: 'insensitive' } }),
+                  ...searchable('organization', { organization: { contains: input.search, mode: 'insensitive' } }),
                 ],
               }
             : {}),
@@ -150,15 +176,18 @@ export const contactsRouter = router({
         take: input.limit,
       });
       const now = new Date();
-      return rows.map(({ consentEvents, ...contact }) => ({ ...contact, consents: consentSummary(consentEvents, now).consents }));
+      return rows.map(({ consentEvents, ...contact }) =>
+        redactContact({ ...contact, consents: consentSummary(consentEvents, now).consents }, visible),
+      );
     }),
 
   get: procedureFor('admin', 'marketer', 'dpo', 'sales')
     .input(ZContactId)
     .output(ZContactDetail)
     .query(async ({ ctx, input }) => {
+      const access = await assertContactVisible(ctx, input.id);
       const contact = await ctx.db.contact.findFirst({
-        where: { id: input.id, ...visibleTo(ctx.user) },
+        where: { id: input.id },
         select: {
           ...contactListSelect,
           phone: true,
@@ -215,18 +244,33 @@ export const contactsRouter = router({
       });
       // Another role's or a missing record look the same: NOT_FOUND, never the record.
       if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
-      await audit(ctx.db, { actor: `user:${ctx.user.id}`, action: 'contact.read', entityType: 'contact', entityId: contact.id });
+      await auditContactRead(ctx, contact.id, access, 'contacts.get');
       const automation = await describeWelcome(ctx.temporal, contact.id, WELCOME_PURPOSE).catch(() => null);
       const now = new Date();
       const { attributes: _attributes, ...rest } = contact;
-      return {
-        ...rest,
-        values: storedValues(contact),
-        ...consentSummary(contact.consentEvents, now),
-        sendability: await sendability(ctx, contact.id, now),
-        automation,
-      };
+      const [visible, catalogueKeys] = await Promise.all([visibleFieldKeys(ctx.db, ctx.user.role), catalogueFieldKeys(ctx.db)]);
+      return redactContact(
+        {
+          ...rest,
+          values: storedValues(contact, await loadFieldSealing(ctx.db, ctx.env.FIELD_ENCRYPTION_KEYS)),
+          ...consentSummary(contact.consentEvents, now),
+          sendability: await sendability(ctx, contact.id, now),
+          automation,
+          access: { basis: access.basis, reason: access.reason, expiresAt: access.expiresAt },
+        },
+        visible,
+        catalogueKeys,
+      );
     }),
+
+  /**
+   * A marketer (or administrator) says why they open one contact; the reason is logged and lets
+   * them open it for 8 hours (need to know, Art. 5(1)(f), 32 GDPR).
+   */
+  open: procedureFor('admin', 'marketer')
+    .input(ZOpenContactInput)
+    .output(z.object({ expiresAt: z.date() }))
+    .mutation(({ ctx, input }) => grantContactAccess(ctx, input)),
 
   create: procedureFor('admin', 'marketer')
     .input(ZCreateContactInput)
@@ -234,8 +278,11 @@ export const contactsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const id = randomUUID();
       const actor = `user:${ctx.user.id}`;
+      // A role may not fill a field it cannot see (field-level need-to-know); refused before anything is written.
+      const submitted = formValues(input);
+      assertFieldsWritable(submitted, await visibleFieldKeys(ctx.db, ctx.user.role));
       const catalogue = await loadFieldCatalogue(ctx.db);
-      const values = checkOrThrow(formValues(input), catalogue, { defaultCountry: ctx.env.DEFAULT_PHONE_REGION });
+      const values = checkOrThrow(submitted, catalogue, { defaultCountry: ctx.env.DEFAULT_PHONE_REGION });
       let wordingHash: string | null = null;
       if (input.consent) {
         // Free text typed by staff is screened: special categories (Art. 9) are never stored.
@@ -286,7 +333,7 @@ export const contactsRouter = router({
       try {
         // One transaction: the contact, where it came from, its consent and the audit entry land together or not at all.
         await ctx.db.$transaction(async (tx) => {
-          await createContactRecord(tx, id, values, {
+          await createContactRecord(tx, id, values, sealingOf(ctx.env.FIELD_ENCRYPTION_KEYS, catalogue), {
             source: 'staff_entry',
             reference: 'admin-ui',
             legalBasis: input.consent ? 'consent' : 'legitimate_interest',
@@ -344,17 +391,28 @@ export const contactsRouter = router({
     .output(z.object({ id: z.string(), changed: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       const actor = `user:${ctx.user.id}`;
+      // Correcting a record needs the same right as opening it (a marketer's reason: `correction`).
+      await assertContactVisible(ctx, input.id);
+      // A role may not change a field it cannot see (field-level need-to-know); nothing is written.
+      const visible = await visibleFieldKeys(ctx.db, ctx.user.role);
+      const submitted = formValues(input.values);
+      assertFieldsWritable(submitted, visible);
       const catalogue = await loadFieldCatalogue(ctx.db);
-      const values = checkOrThrow(formValues(input.values), catalogue, { defaultCountry: ctx.env.DEFAULT_PHONE_REGION });
+      const checkOptions = { defaultCountry: ctx.env.DEFAULT_PHONE_REGION };
+      checkOrThrow(submitted, catalogue, checkOptions);
       try {
         const changed = await ctx.db.$transaction(async (tx) => {
           await tx.$queryRaw`SELECT id FROM contact WHERE id = ${input.id}::uuid FOR UPDATE`;
           const contact = await tx.contact.findFirst({
             where: { id: input.id, ...visibleTo(ctx.user), status: { notIn: ['erased', 'erasure_pending'] } },
-            select: { email: true, firstName: true, lastName: true, phone: true, organization: true, attributes: true },
+            select: { id: true, email: true, firstName: true, lastName: true, phone: true, organization: true, attributes: true },
           });
           if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
-          const keys = await updateContactRecord(tx, input.id, storedValues(contact), values, {
+          const sealing = sealingOf(ctx.env.FIELD_ENCRYPTION_KEYS, catalogue);
+          const before = storedValues(contact, sealing);
+          // The fields the role does not see keep their stored values: the form never showed them.
+          const values = checkOrThrow(keepHiddenValues(submitted, before, visible), catalogue, checkOptions);
+          const keys = await updateContactRecord(tx, input.id, before, values, sealing, {
             source: 'staff_entry',
             reference: 'admin-ui',
             legalBasis: 'legitimate_interest',
@@ -395,11 +453,13 @@ export const contactsRouter = router({
     .input(ZContactId)
     .output(ZDuplicateCandidate.array())
     .query(async ({ ctx, input }) => {
+      const access = await assertContactVisible(ctx, input.id);
       const contact = await ctx.db.contact.findFirst({
-        where: { id: input.id, ...visibleTo(ctx.user) },
+        where: { id: input.id },
         select: { emailNormalized: true, phoneE164: true, firstName: true, lastName: true, organization: true },
       });
       if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.');
+      await auditContactRead(ctx, input.id, access, 'contacts.duplicates');
       return describeCandidates(ctx, await findDuplicates(ctx.db, contact, { excludeContactId: input.id }));
     }),
 
@@ -407,15 +467,24 @@ export const contactsRouter = router({
   mergePreview: procedureFor('admin', 'marketer', 'dpo')
     .input(ZMergeInput)
     .output(ZMergePlan)
-    .query(({ ctx, input }) => previewMerge(ctx.db, input.survivorId, input.duplicateId)),
+    .query(async ({ ctx, input }) => {
+      const survivor = await assertContactVisible(ctx, input.survivorId);
+      const duplicate = await assertContactVisible(ctx, input.duplicateId);
+      const plan = await previewMerge(ctx.db, ctx.env.FIELD_ENCRYPTION_KEYS, input.survivorId, input.duplicateId);
+      await auditContactRead(ctx, input.survivorId, survivor, 'contacts.mergePreview');
+      await auditContactRead(ctx, input.duplicateId, duplicate, 'contacts.mergePreview');
+      return plan;
+    }),
 
   /** One person, one record: the ledgers and provenance become their union; the merge is recorded. */
   merge: procedureFor('admin', 'marketer', 'dpo')
     .input(ZMergeInput)
     .output(ZMergePlan)
     .mutation(async ({ ctx, input }) => {
+      await assertContactVisible(ctx, input.survivorId);
+      await assertContactVisible(ctx, input.duplicateId);
       const journeys = await activeJourneyWorkflowIds(ctx.db, input.duplicateId);
-      const plan = await mergeContacts(ctx.db, { ...input, actor: `user:${ctx.user.id}` });
+      const plan = await mergeContacts(ctx.db, ctx.env.FIELD_ENCRYPTION_KEYS, { ...input, actor: `user:${ctx.user.id}` });
       // Its journeys were ended in the merge (as cancelled): their workflows stop before their next step.
       await cancelJourneyWorkflows(ctx.temporal, journeys).catch((error: unknown) => {
         ctx.log.error(

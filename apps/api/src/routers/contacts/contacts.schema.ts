@@ -58,11 +58,14 @@ export const ZDuplicateProbeInput = z.object({
 export const ZDuplicateCandidate = z.object({
   contactId: z.string(),
   email: z.string(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  organization: z.string().nullable(),
+  // Absent where the caller's role does not see the field (field-level need-to-know).
+  firstName: z.string().nullable().optional(),
+  lastName: z.string().nullable().optional(),
+  organization: z.string().nullable().optional(),
   reasons: z.array(z.enum(['email', 'phone', 'name_and_organization'])),
   nameSimilarity: z.number(),
+  /** Keys of the fields withheld from the caller's role. */
+  hiddenFields: z.array(z.string()),
 });
 
 export const ZMergeInput = z.object({ survivorId: z.uuid('Not a contact ID'), duplicateId: z.uuid('Not a contact ID') });
@@ -92,19 +95,23 @@ const ZConsentStateOut = z.object({
 export const ZContactListItem = z.object({
   id: z.string(),
   email: z.string(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  organization: z.string().nullable(),
+  // Each field's value is absent where the caller's role works for no purpose that uses it
+  // (field-level need-to-know, contacts/field-visibility.ts); `hiddenFields` names those fields.
+  firstName: z.string().nullable().optional(),
+  lastName: z.string().nullable().optional(),
+  organization: z.string().nullable().optional(),
   status: z.string(),
   lifecycleStage: z.string(),
   createdAt: z.date(),
   consents: z.array(ZConsentStateOut),
+  /** Keys of the fields withheld from the caller's role. */
+  hiddenFields: z.array(z.string()),
 });
 
 export const ZContactDetail = ZContactListItem.extend({
-  phone: z.string().nullable(),
-  phoneE164: z.string().nullable(),
-  /** Every stored value by field key (built-in and catalogue fields alike). */
+  phone: z.string().nullable().optional(),
+  phoneE164: z.string().nullable().optional(),
+  /** Every stored value the caller's role may see, by field key (built-in and catalogue fields alike). */
   values: z.record(z.string(), z.string().nullable()),
   objectedToDirectMarketingAt: z.string().nullable(),
   consentEvents: z.array(
@@ -173,6 +180,12 @@ export const ZContactDetail = ZContactListItem.extend({
   automation: z
     .object({ workflowId: z.string(), status: z.string(), startedAt: z.string().nullable(), closedAt: z.string().nullable() })
     .nullable(),
+  /** On what ground the caller sees this contact (need to know), and until when a given reason holds. */
+  access: z.object({
+    basis: z.enum(['dpo', 'admin', 'owner', 'team', 'reason', 'creator']),
+    reason: z.enum(['campaign_check', 'data_subject_request', 'correction', 'complaint', 'other']).nullable(),
+    expiresAt: z.date().nullable(),
+  }),
 });
 
 export const ZCreateContactOutput = z.object({

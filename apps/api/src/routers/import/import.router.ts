@@ -1,6 +1,14 @@
-import { commitImport, dryRunImport, importGuide } from '../../import/import.service.ts';
+import { visibleFieldKeys } from '../../contacts/field-visibility.ts';
+import { commitImport, dryRunImport, importGuide, type Importer } from '../../import/import.service.ts';
+import type { Context, SessionUser } from '../../trpc/context.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 import { ZCommitOutput, ZDryRunOutput, ZImportCommitInput, ZImportGuide, ZImportInput } from './import.schema.ts';
+
+/** The signed-in user as importer: a file may carry only the fields their role sees. */
+const importerOf = async (ctx: Context & { user: SessionUser }): Promise<Importer> => ({
+  actor: `user:${ctx.user.id}`,
+  visible: await visibleFieldKeys(ctx.db, ctx.user.role),
+});
 
 /**
  * Contacts from a file (issue 3). The dry run writes nothing but the audit entry; it is a
@@ -10,17 +18,17 @@ export const importRouter = router({
   /** The columns, fields, purposes and bases an import may use: the wizard's help and its CSV template. */
   guide: procedureFor('admin', 'marketer', 'dpo')
     .output(ZImportGuide)
-    .query(({ ctx }) => importGuide(ctx.db)),
+    .query(async ({ ctx }) => importGuide(ctx.db, await visibleFieldKeys(ctx.db, ctx.user.role))),
 
   /** What the import would do, row by row, and why. */
   dryRun: procedureFor('admin', 'marketer', 'dpo')
     .input(ZImportInput)
     .output(ZDryRunOutput)
-    .mutation(({ ctx, input }) => dryRunImport(ctx, `user:${ctx.user.id}`, input)),
+    .mutation(async ({ ctx, input }) => dryRunImport(ctx, await importerOf(ctx), input)),
 
   /** Checks the same file again in one transaction and writes what the dry run showed, or nothing. */
   commit: procedureFor('admin', 'marketer')
     .input(ZImportCommitInput)
     .output(ZCommitOutput)
-    .mutation(({ ctx, input }) => commitImport(ctx, `user:${ctx.user.id}`, input)),
+    .mutation(async ({ ctx, input }) => commitImport(ctx, await importerOf(ctx), input)),
 });

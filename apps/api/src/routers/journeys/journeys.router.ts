@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isUniqueViolation, type Db, type Prisma } from '@zweck/db';
+import { isUniqueViolation, loadFreeTextFieldKeys, type Db, type Prisma } from '@zweck/db';
 import { toPurposeRule } from '@zweck/decision-facts';
 import {
   checkPublishable,
@@ -77,7 +77,7 @@ async function personalKeys(db: Reader): Promise<string[]> {
 async function issuesOf(db: Reader, definition: JourneyDefinition, now: Date): Promise<PublishIssue[]> {
   const templateIds = [...new Set(definition.steps.flatMap((s) => (s.type === 'send' ? [s.templateId] : [])))];
   const segmentIds = definition.trigger.type === 'segment_entry' ? [definition.trigger.segmentId] : [];
-  const [purposes, templates, segments, keys] = await Promise.all([
+  const [purposes, templates, segments, keys, freeTextKeys] = await Promise.all([
     db.purpose.findMany({
       where: { id: { in: purposeIdsOfJourney(definition) } },
       select: {
@@ -97,6 +97,7 @@ async function issuesOf(db: Reader, definition: JourneyDefinition, now: Date): P
     }),
     db.segment.findMany({ where: { id: { in: segmentIds } }, select: { id: true } }),
     templateIds.length > 0 ? personalKeys(db) : Promise.resolve([]),
+    loadFreeTextFieldKeys(db),
   ]);
   const catalogueTemplates: CatalogueTemplate[] = templates.map((t) => {
     const check = checkTemplate(t, { personalKeys: keys });
@@ -106,6 +107,7 @@ async function issuesOf(db: Reader, definition: JourneyDefinition, now: Date): P
     purposes: purposes.map((p) => ({ ...toPurposeRule(p), name: p.name })),
     templates: catalogueTemplates,
     segmentIds: segments.map((s) => s.id),
+    freeTextFieldKeys: [...freeTextKeys],
     now: now.toISOString(),
   });
 }

@@ -215,7 +215,14 @@ describe('lead scoring and the handoff to sales (API, worker, Temporal, SMTP sin
       purpose: { id: 'sales_follow_up' },
     });
     expect(lead.mayDo.find((m) => m.channel === 'phone')).toMatchObject({ allowed: false, reasonCodes: ['NO_CONSENT'] });
-    expect(await h.db.auditEvent.count({ where: { action: 'lead.read', entityId: southLead } })).toBeGreaterThan(0);
+    const reads = await h.db.auditEvent.findMany({
+      where: { action: 'contact.read', entityId: lead.contactId },
+      select: { actor: true, details: true },
+    });
+    expect(reads).toContainEqual({
+      actor: `user:${reps.sven.id}`,
+      details: expect.objectContaining({ view: 'leads.get', basis: 'owner', leadId: southLead }) as unknown,
+    });
 
     expect(await sven.leads.accept({ id: southLead })).toEqual({ status: 'pending' });
     await expect

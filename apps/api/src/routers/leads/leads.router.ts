@@ -3,6 +3,9 @@ import type { Prisma } from '@zweck/db';
 import { explainScore, fieldValueOf, mayDo, settleLead } from '@zweck/leads';
 import { leadAnswerSignal, SALES_FOLLOW_UP_PURPOSE_ID, type LeadAnswer, type RecycleReasonCode } from '@zweck/workflows/contracts';
 import { audit } from '../../audit.ts';
+import { hiddenFields, isFieldVisible, visibleFieldKeys } from '../../contacts/field-visibility.ts';
+import { loadFieldSealing, openedAttributes } from '../../contacts/fields.ts';
+import { assertContactVisible, auditContactRead } from '../../contacts/read-access.ts';
 import type { Context, SessionUser } from '../../trpc/context.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
@@ -59,8 +62,23 @@ type ContactValues = Prisma.ContactGetPayload<{ select: typeof CONTACT_VALUES_SE
 /** Name first, then how to reach the person, then the rest in the order the catalogue gained them. */
 const FIELD_ORDER = ['first_name', 'last_name', 'organization', 'job_title', 'email', 'phone'];
 
+/**
+ * The fields of the catalogue that the purpose `sales_follow_up` may use, of those the ones the
+ * caller's role sees (field-level need-to-know, contacts/field-visibility.ts) and the keys of the rest.
+ */
+async function salesFields(ctx: Context & { user: SessionUser }): Promise<{ shown: { key: string; label: string }[]; hidden: string[] }> {
+  const [fields, visible] = await Promise.all([salesPurposeFields(ctx), visibleFieldKeys(ctx.db, ctx.user.role)]);
+  return {
+    shown: fields.filter((f) => isFieldVisible(visible, f.key)),
+    hidden: hiddenFields(
+      fields.map((f) => f.key),
+      visible,
+    ),
+  };
+}
+
 /** The fields of the catalogue that the purpose `sales_follow_up` may use. */
-async function salesFields(ctx: Context): Promise<{ key: string; label: string }[]> {
+async function salesPurposeFields(ctx: Context): Promise<{ key: string; label: string }[]> {
   const rows = await ctx.db.purposeField.findMany({
     where: { purposeId: SALES_FOLLOW_UP_PURPOSE_ID },
     select: { field: { select: { key: true, label: true, createdAt: true } } },
@@ -175,7 +193,7 @@ export const leadsRouter = router({
         ctx.db.lead.count({ where: tabWhere('settled', ctx.user, now) }),
         ctx.db.salesRep.count({ where: { managerId: ctx.user.id } }),
       ]);
-      const allowed = new Set((await salesFields(ctx)).map((f) => f.key));
+      const allowed = new Set((await salesFields(ctx)).shown.map((f) => f.key));
       const items: InboxItem[] = rows.map((row) => ({
         id: row.id,
         status: row.status,
@@ -200,8 +218,10 @@ export const leadsRouter = router({
     .output(ZLeadOut)
     .query(async ({ ctx, input }) => {
       const lead = await findVisibleLead(ctx, input.id);
+      // The lead's visibility implies the contact's (read-access.ts counts leads in); asked all the same.
+      const access = await assertContactVisible(ctx, lead.contactId);
       const now = new Date();
-      const fields = await salesFields(ctx);
+      const { shown: fields, hidden } = await salesFields(ctx);
       const allowed = new Set(fields.map((f) => f.key));
       const [interactions, events, score, may] = await Promise.all([
         ctx.db.interaction.findMany({
@@ -226,13 +246,10 @@ export const leadsRouter = router({
           c.name,
         ]),
       );
-      await audit(ctx.db, {
-        actor: `user:${ctx.user.id}`,
-        action: 'lead.read',
-        entityType: 'lead',
-        entityId: lead.id,
-        details: { contactId: lead.contactId, fields: [...allowed] },
-      });
+      // Free-text values of the purpose's fields are sealed in the row: opened for the answer only.
+      const sealing = await loadFieldSealing(ctx.db, ctx.env.FIELD_ENCRYPTION_KEYS);
+      const contact = { ...lead.contact, attributes: openedAttributes(sealing, lead.contactId, lead.contact.attributes) };
+      await auditContactRead(ctx, lead.contactId, access, 'leads.get', { leadId: lead.id, fields: [...allowed] });
       return {
         id: lead.id,
         status: lead.status,
@@ -249,7 +266,8 @@ export const leadsRouter = router({
         recycledAt: lead.recycledAt,
         recycleReason: lead.recycleReason,
         createdAt: lead.createdAt,
-        fields: fields.map((f) => ({ key: f.key, label: f.label, value: fieldValueOf(lead.contact, f.key) })),
+        fields: fields.map((f) => ({ key: f.key, label: f.label, value: fieldValueOf(contact, f.key) })),
+        hiddenFields: hidden,
         interactions: interactions.map((i) => ({
           id: i.id.toString(),
           kind: i.kind,

@@ -18,7 +18,7 @@ export const ZRecycleInput = z.object({ id: z.uuid('Not a lead ID'), reason: ZRe
 export const ZInboxItem = z.object({
   id: z.uuid(),
   status: ZLeadStatus,
-  /** The person as the purpose `sales_follow_up` may show them (name, organization); null where it may not. */
+  /** The person as the purpose `sales_follow_up` and the caller's role may show them (name, organization); else the lead's number. */
   label: z.string(),
   organization: z.string().nullable(),
   ownerId: z.uuid(),
@@ -71,6 +71,8 @@ export const ZLeadOut = z.object({
   createdAt: z.date(),
   /** Only the fields the purpose `sales_follow_up` may use (field catalogue, Art. 5(1)(c)). */
   fields: z.object({ key: z.string(), label: z.string(), value: z.string().nullable() }).array(),
+  /** Keys of the sales purpose's fields withheld from the caller's role (field-level need-to-know). */
+  hiddenFields: z.array(z.string()),
   interactions: z.object({ id: z.string(), kind: z.string(), occurredAt: z.date(), campaignName: z.string().nullable() }).array(),
   events: z.object({ id: z.string(), name: z.string(), occurredAt: z.date() }).array(),
   score: z.object({

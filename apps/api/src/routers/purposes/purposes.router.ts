@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isUniqueViolation, type Db, type Prisma } from '@zweck/db';
+import { isUniqueViolation, type Db, type Prisma, type Role } from '@zweck/db';
 import { SYSTEM_PURPOSE_IDS } from '@zweck/db/seed';
 import { audit } from '../../audit.ts';
 import { auditDiff } from '../../audit-diff.ts';
@@ -41,6 +41,7 @@ const purposeSelect = {
   doubleOptInDeadlineHours: true,
   allowsExistingCustomerException: true,
   retentionMonths: true,
+  staffRoles: true,
   updatedAt: true,
   fields: { select: { fieldKey: true }, orderBy: { fieldKey: 'asc' } },
   wordings: {
@@ -66,9 +67,10 @@ async function readPurposes(db: Db, where: Prisma.PurposeWhereInput = {}): Promi
   const wordingKey = (purposeId: string, version: string | null, hash: string | null) => `${purposeId}\u0000${version}\u0000${hash}`;
   const wordingCounts = new Map(byWording.map((g) => [wordingKey(g.purposeId, g.wordingVersion, g.wordingHash), g._count._all]));
   const purposeCounts = new Map(byPurpose.map((g) => [g.purposeId, g._count._all]));
-  return rows.map(({ fields, wordings, ...purpose }) => ({
+  return rows.map(({ fields, wordings, staffRoles, ...purpose }) => ({
     ...purpose,
     fields: fields.map((f) => f.fieldKey),
+    staffRoles: sortRoles(staffRoles ?? []),
     wordings: wordings.map((w) => ({ ...w, consentCount: wordingCounts.get(wordingKey(purpose.id, w.version, w.textHash)) ?? 0 })),
     consentEventCount: purposeCounts.get(purpose.id) ?? 0,
   }));
@@ -156,6 +158,10 @@ async function lockPurpose(tx: Tx, id: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** Roles in a fixed order, so that an unchanged set never shows up as a change in the audit log. */
+const ROLE_ORDER: readonly Role[] = ['admin', 'marketer', 'sales', 'dpo'];
+const sortRoles = (roles: readonly Role[]): Role[] => ROLE_ORDER.filter((r) => roles.includes(r));
+
 const auditable = (p: Omit<PurposeValues, 'channels'> & { channels: readonly string[] }) => ({
   name: p.name,
   description: p.description,
@@ -168,6 +174,7 @@ const auditable = (p: Omit<PurposeValues, 'channels'> & { channels: readonly str
   allowsExistingCustomerException: p.allowsExistingCustomerException,
   retentionMonths: p.retentionMonths,
   fields: [...p.fields].sort(),
+  staffRoles: sortRoles(p.staffRoles ?? []),
 });
 
 const columns = ({ fields: _fields, balancingTest, ...values }: PurposeValues) => ({
@@ -237,7 +244,8 @@ export const purposesRouter = router({
           }
         }
         const before = auditable({ ...current, fields: current.fields.map((f) => f.fieldKey) });
-        const { changed, details } = auditDiff(before, auditable(values));
+        // Staff roles left out of the input stay as they are.
+        const { changed, details } = auditDiff(before, auditable({ ...values, staffRoles: values.staffRoles ?? current.staffRoles }));
         if (changed.length === 0) return;
         await tx.purpose.update({ where: { id }, data: columns(values) });
         if (changed.includes('fields')) await setPurposeFields(tx, id, values.fields);

@@ -7,6 +7,9 @@ export const WORDING_LANGUAGES = ['en', 'de'] as const;
 
 const unique = <T>(values: readonly T[]): boolean => new Set(values).size === values.length;
 
+/** The staff roles of the product. */
+export const ZStaffRole = z.enum(['admin', 'marketer', 'sales', 'dpo'], 'Choose roles among admin, marketer, sales and dpo');
+
 /** What the DPO edits about a purpose. The rules between the values are checked in code, each with its field. */
 export const ZPurposeValues = z.object({
   name: z.string().trim().min(1, 'Give the purpose a name').max(100, 'At most 100 characters'),
@@ -24,6 +27,11 @@ export const ZPurposeValues = z.object({
   retentionMonths: z.number().int('Whole months').min(1, 'At least 1 month').max(600, 'At most 600 months (50 years)').nullable(),
   /** Keys of the field catalogue this purpose may use (Art. 5(1)(c)). */
   fields: z.array(ZFieldKey).max(200).refine(unique, 'Each field once'),
+  /**
+   * The roles whose daily work serves this purpose: they see the fields it may use (need-to-know,
+   * Art. 32 GDPR). Absent on update: unchanged; absent on create: none.
+   */
+  staffRoles: z.array(ZStaffRole).refine(unique, 'Each role once').optional(),
 });
 export type PurposeValues = z.infer<typeof ZPurposeValues>;
 
@@ -62,6 +70,8 @@ export const ZPurposeOut = z.object({
   retentionMonths: z.number().int().nullable(),
   updatedAt: z.date(),
   fields: z.array(z.string()),
+  /** The roles whose daily work serves this purpose; they see its fields. */
+  staffRoles: z.array(ZStaffRole),
   /** Newest first (by time of creation), then language: the first of a language is the one people see today. */
   wordings: z.array(ZWordingOut),
   /** Every consent event recorded for this purpose; once there is one, the legal basis is fixed. */

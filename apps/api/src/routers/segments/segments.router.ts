@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { isUniqueViolation, type Db, type Prisma } from '@zweck/db';
+import { isUniqueViolation, type Db, type Prisma, type Role } from '@zweck/db';
 import { countSegment, fieldKeysOf, purposeIdsOf, ZSegmentDefinition, type SegmentDefinition } from '@zweck/segments';
 import { audit } from '../../audit.ts';
+import { isFieldVisible, visibleFieldKeys } from '../../contacts/field-visibility.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 import { previewSegment } from './segment-preview.ts';
@@ -40,20 +41,39 @@ async function readSegment(db: Db, id: string): Promise<SegmentOut> {
   return { ...row, definition, memberCount: await countSegment(db, definition), campaignCount: row.campaigns.length };
 }
 
-/** Every field and purpose a definition names is in the catalogues; the error points at the condition. */
-async function checkCatalogueReferences(db: Db, definition: SegmentDefinition): Promise<void> {
+/**
+ * Every field and purpose a definition names is in the catalogues, and every field is one the
+ * caller's role sees (a count over a withheld field would reveal its values); the error points at the condition.
+ */
+async function checkCatalogueReferences(db: Db, definition: SegmentDefinition, role: Role): Promise<void> {
+  const visible = await visibleFieldKeys(db, role);
   const keys = fieldKeysOf(definition);
   const purposeIds = purposeIdsOf(definition);
   const [fields, purposes] = await Promise.all([
-    db.fieldDefinition.findMany({ where: { key: { in: keys } }, select: { key: true } }),
+    db.fieldDefinition.findMany({ where: { key: { in: keys } }, select: { key: true, type: true } }),
     db.purpose.findMany({ where: { id: { in: purposeIds } }, select: { id: true, channels: true } }),
   ]);
-  const knownFields = new Set(fields.map((f) => f.key));
+  const knownFields = new Map(fields.map((f) => [f.key, f.type]));
   const knownPurposes = new Map(purposes.map((p) => [p.id, p.channels]));
   definition.conditions.forEach((cond, i) => {
     const at = `definition.conditions.${i}`;
     if (cond.type === 'field' && !knownFields.has(cond.field)) {
       throw new AppError('FIELD_NOT_FOUND', `Condition ${i + 1}: there is no field "${cond.field}" in the catalogue.`, `${at}.field`);
+    }
+    // Free text is sealed in the database (Art. 32): no condition can compare it, and notes are no audience criterion.
+    if (cond.type === 'field' && knownFields.get(cond.field) === 'free_text') {
+      throw new AppError(
+        'FIELD_NOT_SEGMENTABLE',
+        `Condition ${i + 1}: "${cond.field}" is a free-text field, stored encrypted; conditions cannot use it.`,
+        `${at}.field`,
+      );
+    }
+    if (cond.type === 'field' && !isFieldVisible(visible, cond.field)) {
+      throw new AppError(
+        'FIELD_NOT_VISIBLE',
+        `Condition ${i + 1}: your role does not work for a purpose that uses "${cond.field}", so it cannot filter on it (need-to-know, Art. 32 GDPR).`,
+        `${at}.field`,
+      );
     }
     if (cond.type === 'consent') {
       const channels = knownPurposes.get(cond.purposeId);
@@ -106,7 +126,7 @@ export const segmentsRouter = router({
     .input(ZCreateSegmentInput)
     .output(ZSegmentOut)
     .mutation(async ({ ctx, input }) => {
-      await checkCatalogueReferences(ctx.db, input.definition);
+      await checkCatalogueReferences(ctx.db, input.definition, ctx.user.role);
       if (await ctx.db.segment.findUnique({ where: { name: input.name }, select: { id: true } })) throw nameTaken(input.name);
       const id = randomUUID();
       try {
@@ -137,7 +157,7 @@ export const segmentsRouter = router({
       if (!(await ctx.db.segment.findUnique({ where: { id }, select: { id: true } }))) {
         throw new AppError('SEGMENT_NOT_FOUND', 'There is no such segment.', 'id');
       }
-      await checkCatalogueReferences(ctx.db, values.definition);
+      await checkCatalogueReferences(ctx.db, values.definition, ctx.user.role);
       const other = await ctx.db.segment.findUnique({ where: { name: values.name }, select: { id: true } });
       if (other && other.id !== id) throw nameTaken(values.name);
       try {
@@ -188,7 +208,7 @@ export const segmentsRouter = router({
     .input(ZPreviewInput)
     .output(ZPreviewOut)
     .query(async ({ ctx, input }) => {
-      await checkCatalogueReferences(ctx.db, input.definition);
+      await checkCatalogueReferences(ctx.db, input.definition, ctx.user.role);
       return previewSegment(ctx.db, ctx.env.SUPPRESSION_KEY, input);
     }),
 });

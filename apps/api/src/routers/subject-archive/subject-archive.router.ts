@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertContactVisible, auditContactRead } from '../../contacts/read-access.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 import { produceSubjectArchive } from '../../subject-archive/subject-archive.service.ts';
 
@@ -29,11 +30,13 @@ export const subjectArchiveRouter = router({
     .input(ZContactArchiveInput)
     .output(ZProducedArchive)
     .mutation(async ({ ctx, input }) => {
+      const access = await assertContactVisible(ctx, input.contactId);
       const { record } = await produceSubjectArchive(ctx, {
         contactId: input.contactId,
         actor: `user:${ctx.user.id}`,
         requestId: input.requestId ?? null,
       });
+      await auditContactRead(ctx, input.contactId, access, 'subjectArchive.produce', { archiveId: record.id });
       return { ...record, producedBy: ctx.user.displayName };
     }),
 
@@ -42,6 +45,8 @@ export const subjectArchiveRouter = router({
     .input(ZContactArchiveInput)
     .output(z.array(ZProducedArchive))
     .query(async ({ ctx, input }) => {
+      // An unknown contact is NOT_FOUND, not an empty list (the same answer as everywhere else).
+      await assertContactVisible(ctx, input.contactId);
       const rows = await ctx.db.subjectArchive.findMany({
         where: { contactId: input.contactId, ...(input.requestId ? { requestId: input.requestId } : {}) },
         orderBy: [{ producedAt: 'desc' }, { id: 'desc' }],

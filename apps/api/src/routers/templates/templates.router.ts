@@ -15,7 +15,9 @@ import {
 import type { templateTestWorkflow } from '@zweck/workflows';
 import { TASK_QUEUE, templateTestWorkflowId, type TemplateTestOutcome } from '@zweck/workflows/contracts';
 import { audit } from '../../audit.ts';
-import { storedValues } from '../../contacts/fields.ts';
+import { loadFieldSealing, storedValues } from '../../contacts/fields.ts';
+import { isFieldVisible, visibleFieldKeys } from '../../contacts/field-visibility.ts';
+import { assertContactVisible, auditContactRead } from '../../contacts/read-access.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
 import {
@@ -239,20 +241,22 @@ export const templatesRouter = router({
       if (!check.ok) return { rendered: null, problems: problemsOut(check.problems), sample };
       let personal: Record<string, string | null> = samplePersonalValues(fields, ctx.user.displayName);
       if (input.sampleContactId !== undefined) {
+        // Need to know as for opening the contact (a marketer gives a reason first); the read is audited.
+        const access = await assertContactVisible(ctx, input.sampleContactId).catch((error: unknown) => {
+          throw error instanceof AppError && error.code === 'CONTACT_NOT_FOUND'
+            ? new AppError('CONTACT_NOT_FOUND', 'There is no such contact.', 'sampleContactId')
+            : error;
+        });
         const contact = await ctx.db.contact.findFirst({
-          where: { id: input.sampleContactId, status: { not: 'erased' }, ...(ctx.user.role === 'sales' ? { ownerId: ctx.user.id } : {}) },
+          where: { id: input.sampleContactId, status: { not: 'erased' } },
           select: { id: true, email: true, firstName: true, lastName: true, phone: true, organization: true, attributes: true },
         });
         if (!contact) throw new AppError('CONTACT_NOT_FOUND', 'There is no such contact.', 'sampleContactId');
-        await audit(ctx.db, {
-          actor: `user:${ctx.user.id}`,
-          action: 'contact.read',
-          entityType: 'contact',
-          entityId: contact.id,
-          details: { via: 'template.preview' },
-        });
-        const values = storedValues(contact);
-        personal = Object.fromEntries(fields.map((f) => [f.key, values[f.key] ?? null]));
+        await auditContactRead(ctx, contact.id, access, 'templates.preview');
+        const values = storedValues(contact, await loadFieldSealing(ctx.db, ctx.env.FIELD_ENCRYPTION_KEYS));
+        // A field the role does not see renders empty, as for a contact without it (field-level need-to-know).
+        const visible = await visibleFieldKeys(ctx.db, ctx.user.role);
+        personal = Object.fromEntries(fields.map((f) => [f.key, isFieldVisible(visible, f.key) ? (values[f.key] ?? null) : null]));
       }
       const rendered = renderTemplate(source, {
         personal: Object.fromEntries(fields.map((f) => [f.key, personal[f.key] ?? null])),

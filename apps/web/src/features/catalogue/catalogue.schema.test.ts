@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { NEW_FIELD, NEW_PURPOSE, toPurposeInput, ZFieldForm, ZPurposeForm, type PurposeFormInput } from './catalogue.schema.ts';
+import {
+  NEW_FIELD,
+  NEW_PURPOSE,
+  rolesSeeingField,
+  toPurposeInput,
+  ZFieldForm,
+  ZPurposeForm,
+  type PurposeFormInput,
+} from './catalogue.schema.ts';
 
 const purpose = (overrides: Partial<PurposeFormInput> = {}): PurposeFormInput => ({
   ...NEW_PURPOSE,
@@ -54,5 +62,30 @@ describe('the field form', () => {
     expect(ZFieldForm.safeParse({ ...base, category: 'professional' }).success).toBe(true);
     expect(ZFieldForm.safeParse({ ...base, category: '' }).success).toBe(false);
     expect(ZFieldForm.safeParse({ ...base, category: 'health' }).success).toBe(false);
+  });
+});
+
+describe('who sees a field', () => {
+  const purposes = [
+    { fields: ['email', 'first_name', 'city'], staffRoles: ['marketer' as const] },
+    { fields: ['phone', 'first_name'], staffRoles: ['sales' as const] },
+  ];
+
+  it('is admin and DPO, and the roles working for a purpose that uses the field', () => {
+    expect(rolesSeeingField('city', purposes)).toEqual(['admin', 'marketer', 'dpo']);
+    expect(rolesSeeingField('first_name', purposes)).toEqual(['admin', 'marketer', 'sales', 'dpo']);
+    expect(rolesSeeingField('notes', purposes)).toEqual(['admin', 'dpo']);
+  });
+
+  it('is everyone for the e-mail address', () => {
+    expect(rolesSeeingField('email', [])).toEqual(['admin', 'marketer', 'sales', 'dpo']);
+  });
+
+  it('goes with the purpose form to the API', () => {
+    const values = ZPurposeForm.parse({ ...NEW_PURPOSE, id: 'events', name: 'Events', description: 'Events.', staffRoles: ['marketer'] });
+    expect(toPurposeInput(values).staffRoles).toEqual(['marketer']);
+    expect(ZPurposeForm.safeParse({ ...NEW_PURPOSE, id: 'events', name: 'E', description: 'E.', staffRoles: ['boss'] }).success).toBe(
+      false,
+    );
   });
 });

@@ -11,6 +11,28 @@ export const BALANCING_TEST_MIN_LENGTH = 50;
 
 export const CHANNEL_LABELS: Record<Channel, string> = { email: 'E-mail', phone: 'Phone', sms: 'SMS', post: 'Post' };
 
+export type StaffRole = Purpose['staffRoles'][number];
+export const STAFF_ROLES = ['admin', 'marketer', 'sales', 'dpo'] as const satisfies readonly StaffRole[];
+
+/** The staff roles as the catalogue names them; admin and DPO see every field whatever the purposes say. */
+export const STAFF_ROLE_LABELS: Record<StaffRole, { label: string; hint: string }> = {
+  marketer: { label: 'Marketing', hint: 'campaigns, journeys, segments, templates' },
+  sales: { label: 'Sales', hint: 'leads, follow-up, customer care' },
+  dpo: { label: 'Data protection officer', hint: 'sees every field in any case' },
+  admin: { label: 'Administrators', hint: 'see every field in any case' },
+};
+
+/** Roles that see every field of a contact, whatever the purposes say (the API's rule). */
+export const ALL_FIELD_ROLES: readonly StaffRole[] = ['admin', 'dpo'];
+
+/** The roles that see a field: those working for a purpose that uses it, and admin and DPO; everyone sees the e-mail. */
+export function rolesSeeingField(fieldKey: string, purposes: readonly Pick<Purpose, 'fields' | 'staffRoles'>[]): StaffRole[] {
+  if (fieldKey === 'email') return [...STAFF_ROLES];
+  const roles = new Set<StaffRole>(ALL_FIELD_ROLES);
+  for (const purpose of purposes) if (purpose.fields.includes(fieldKey)) for (const role of purpose.staffRoles) roles.add(role);
+  return STAFF_ROLES.filter((r) => roles.has(r));
+}
+
 export const CATEGORY_LABELS: Record<DataCategory, { label: string; hint: string }> = {
   identity: { label: 'Identity', hint: 'names, titles' },
   contact: { label: 'Contact details', hint: 'addresses, phone numbers' },
@@ -64,6 +86,7 @@ export const ZPurposeForm = z
     allowsExistingCustomerException: z.boolean(),
     retentionMonths: wholeNumber(1, 600, 'months'),
     fields: z.array(z.string()),
+    staffRoles: z.array(z.enum(STAFF_ROLES)),
   })
   .superRefine(
     (values, ctx) => {
@@ -108,6 +131,7 @@ export const PURPOSE_FORM_PATHS = [
   'allowsExistingCustomerException',
   'retentionMonths',
   'fields',
+  'staffRoles',
 ] as const;
 export const isPurposeFormPath = (path: string): path is (typeof PURPOSE_FORM_PATHS)[number] =>
   (PURPOSE_FORM_PATHS as readonly string[]).includes(path);
@@ -127,6 +151,7 @@ export const NEW_PURPOSE: PurposeFormInput = {
   allowsExistingCustomerException: false,
   retentionMonths: '',
   fields: ['email'],
+  staffRoles: [],
 };
 
 export function toPurposeForm(purpose: Purpose): PurposeFormInput {
@@ -144,6 +169,7 @@ export function toPurposeForm(purpose: Purpose): PurposeFormInput {
     allowsExistingCustomerException: purpose.allowsExistingCustomerException,
     retentionMonths: purpose.retentionMonths === null ? '' : String(purpose.retentionMonths),
     fields: purpose.fields,
+    staffRoles: purpose.staffRoles,
   };
 }
 
@@ -162,6 +188,7 @@ export function toPurposeInput(values: PurposeFormValues): PurposeInput {
     allowsExistingCustomerException: values.allowsExistingCustomerException,
     retentionMonths: values.retentionMonths === '' ? null : Number(values.retentionMonths),
     fields: values.fields,
+    staffRoles: values.staffRoles,
   };
 }
 

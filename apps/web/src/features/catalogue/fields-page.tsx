@@ -14,10 +14,13 @@ import { useSessionUser } from '../auth/session.tsx';
 import { usePurposes } from '../purposes/use-purposes.ts';
 import { CatalogueNav } from './catalogue-nav.tsx';
 import {
+  ALL_FIELD_ROLES,
   CATEGORY_LABELS,
   FIELD_TYPE_LABELS,
   isFieldFormPath,
   NEW_FIELD,
+  rolesSeeingField,
+  STAFF_ROLE_LABELS,
   toFieldForm,
   toFieldInput,
   ZFieldForm,
@@ -106,6 +109,7 @@ export function FieldsPage() {
             'Category',
             'Type',
             'Purposes',
+            { label: 'Seen by', title: 'Staff roles that see this field: those working for a purpose that uses it, and admin and DPO' },
             { label: 'Contacts', className: 'numeric', title: 'Contacts holding a value for this field' },
             ...(canEdit ? ['Actions'] : []),
           ]}
@@ -144,6 +148,15 @@ export function FieldsPage() {
                     ))}
                   </span>
                 )}
+              </td>
+              <td>
+                <span className="badge-row" aria-label={`Roles that see ${field.label}`}>
+                  {rolesSeeingField(field.key, purposes.data ?? []).map((role) => (
+                    <Badge key={role} tone={ALL_FIELD_ROLES.includes(role) ? 'muted' : 'neutral'} title={STAFF_ROLE_LABELS[role].hint}>
+                      {STAFF_ROLE_LABELS[role].label}
+                    </Badge>
+                  ))}
+                </span>
               </td>
               <td className="numeric">
                 {field.contactsWithValue ?? (

@@ -21,6 +21,8 @@ import {
   CHANNEL_LABELS,
   isPurposeFormPath,
   LEGAL_BASIS_HINTS,
+  STAFF_ROLE_LABELS,
+  STAFF_ROLES,
   toPurposeInput,
   ZPurposeForm,
   type CatalogueField,
@@ -184,6 +186,27 @@ export function PurposeForm({
           registration={form.register('allowsExistingCustomerException')}
           error={errors.allowsExistingCustomerException}
           hint="Mail about your own similar products to customers who gave their address in a sale and may opt out in every message (UWG § 7(3)). Direct marketing by e-mail only."
+        />
+      </fieldset>
+
+      <hr className="form-divider" />
+
+      <fieldset className="fieldset">
+        <legend>Need to know</legend>
+        <CheckboxGroup
+          id="purpose-staff-roles"
+          legend="Staff who work for this purpose"
+          hint="Staff see a contact's fields only where their daily work needs them (need-to-know, Art. 5(1)(f), 32 GDPR): a role sees the fields of the purposes it works for, and every role sees the e-mail address. Administrators and the data protection officer see every field."
+          options={STAFF_ROLES.map((role) => ({
+            value: role,
+            label: (
+              <>
+                {STAFF_ROLE_LABELS[role].label} <span className="muted small">· {STAFF_ROLE_LABELS[role].hint}</span>
+              </>
+            ),
+          }))}
+          registration={form.register('staffRoles')}
+          error={errors.staffRoles as FieldError | undefined}
         />
       </fieldset>
 

@@ -17,6 +17,7 @@ import { useSessionUser } from '../auth/session.tsx';
 import { CatalogueNav } from './catalogue-nav.tsx';
 import {
   currentWordings,
+  STAFF_ROLE_LABELS,
   toPurposeForm,
   WORDING_LANGUAGES,
   ZWordingForm,
@@ -137,6 +138,13 @@ function PurposeFacts({ purpose, fields }: { purpose: Purpose; fields: Catalogue
       <div className="facts-full">
         <dt>Fields</dt>
         <dd>{purpose.fields.length === 0 ? 'None' : purpose.fields.map(labelOf).join(', ')}</dd>
+      </div>
+      <div className="facts-full">
+        <dt>Staff who work for this purpose</dt>
+        <dd>
+          {purpose.staffRoles.length === 0 ? 'None' : purpose.staffRoles.map((role) => STAFF_ROLE_LABELS[role].label).join(', ')}
+          <span className="muted small block">They see the fields above; administrators and the DPO see every field.</span>
+        </dd>
       </div>
       {purpose.balancingTest ? (
         <div className="facts-full">

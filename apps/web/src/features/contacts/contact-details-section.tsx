@@ -13,6 +13,7 @@ import { Actor } from './actor.tsx';
 import { detailRows } from './contact-details.ts';
 import { attributeFields, BUILTIN_FORM_NAMES, inFieldOrder, labelOf, uncataloguedKeys, type CatalogueField } from './contact-fields.ts';
 import { ContactValueFields } from './contact-value-fields.tsx';
+import { HiddenFieldsNote } from './hidden-fields-note.tsx';
 import {
   contactValuesFromStored,
   toContactValuesInput,
@@ -59,6 +60,7 @@ export function DetailsSection({
         ) : null
       }
     >
+      <HiddenFieldsNote hiddenFields={contact.hiddenFields} catalogue={catalogue} />
       {changed !== null ? (
         <Notice tone="success" title={changed.length > 0 ? 'Details saved' : 'Nothing changed'}>
           <p>
@@ -145,8 +147,10 @@ function EditDetailsForm({
   onSaved: (changed: string[]) => void;
 }) {
   const heldKeys = Object.keys(contact.values).filter((key) => contact.values[key]);
+  // Fields withheld from the role get no input: the API keeps their stored values (and refuses a value for them).
+  const hiddenKeys = contact.hiddenFields;
   // Fixed while the form is open, so that a refetch never adds or drops inputs under the user's hands.
-  const [shownFields] = useState(() => attributeFields(catalogue, heldKeys));
+  const [shownFields] = useState(() => attributeFields(catalogue, heldKeys).filter((f) => !hiddenKeys.includes(f.key)));
   const [extraKeys] = useState(() => uncataloguedKeys(catalogue, contact.values));
   const attributeKeys = [...shownFields.map((f) => f.key), ...extraKeys];
   const hasPath = (path: string): boolean => BUILTIN_PATHS.includes(path) || attributeKeys.some((key) => path === `attributes.${key}`);
@@ -179,6 +183,7 @@ function EditDetailsForm({
         catalogue={catalogue}
         attributeFields={shownFields}
         extraKeys={extraKeys}
+        hiddenKeys={hiddenKeys}
         register={(path) => form.register(path)}
         errorAt={(path) => get<typeof errors, FieldError | undefined>(errors, path)}
       />

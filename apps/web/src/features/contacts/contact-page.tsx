@@ -8,6 +8,7 @@ import { PageHeader, Section } from '../../components/page-header.tsx';
 import { RecordLoadError } from '../../components/record-load-error.tsx';
 import { ConsentBadge, SubjectStatusBadge, WorkflowStatusBadge } from '../../components/status-badges.tsx';
 import { Time } from '../../components/time.tsx';
+import { appCodeOf } from '../../lib/errors.ts';
 import { label, reasonMessage } from '../../lib/labels.ts';
 import { queryClient, trpc, type RouterOutputs } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
@@ -18,6 +19,7 @@ import { DuplicatesSection, MergedNoticeBox, type MergedNotice } from './contact
 import { inFieldOrder, labelOf } from './contact-fields.ts';
 import { DecisionsSection, LedgerSection, MessagesSection, ProvenanceSection } from './contact-history-sections.tsx';
 import { fullName } from './contact-name.ts';
+import { AccessNote, OpenContactDialog } from './open-contact-dialog.tsx';
 import { useFieldCatalogue } from './use-field-catalogue.ts';
 
 type ContactDetail = RouterOutputs['contacts']['get'];
@@ -36,6 +38,16 @@ export function ContactPage() {
   });
 
   if (contact.isPending) return <Loading label="Loading the contact…" />;
+  // A marketer says why first (need to know); then the page loads.
+  if (contact.isError && appCodeOf(contact.error) === 'CONTACT_REASON_REQUIRED') {
+    return (
+      <>
+        <title>Contact · Zweck</title>
+        <PageHeader title="Contact" />
+        <OpenContactDialog contactId={id} onOpened={() => void contact.refetch()} />
+      </>
+    );
+  }
   if (contact.isError) {
     return (
       <RecordLoadError
@@ -109,6 +121,7 @@ function ContactView({ contact, isRefreshing }: { contact: ContactDetail; isRefr
           </span>
         }
       />
+      <AccessNote access={contact.access} />
 
       {news?.created ? (
         news.automation === 'not_started' ? (

@@ -17,6 +17,7 @@ export function ContactValueFields({
   catalogue,
   attributeFields,
   extraKeys = [],
+  hiddenKeys = [],
   register,
   errorAt,
   emailAddon,
@@ -28,6 +29,8 @@ export function ContactValueFields({
   attributeFields: readonly CatalogueField[];
   /** Keys the record holds that the catalogue no longer describes: shown so that they can be cleared. */
   extraKeys?: readonly string[];
+  /** Built-in fields withheld from the user's role: no input (field-level need-to-know). */
+  hiddenKeys?: readonly string[];
   register: (path: ValuePath) => UseFormRegisterReturn;
   errorAt: (path: ValuePath) => FieldError | undefined;
   /** Shown with an error on the e-mail field (a link to the contact that has the address). */
@@ -36,6 +39,7 @@ export function ContactValueFields({
   const builtinHint = (key: string, usual?: string): string | undefined =>
     catalogue.find((f) => f.key === key)?.purposes.length === 0 ? NO_PURPOSE_HINT : usual;
   const id = (name: string) => `${idPrefix}-${name.replace(/_/g, '-')}`;
+  const shows = (key: string): boolean => !hiddenKeys.includes(key);
   const singleLine = attributeFields.filter((f) => INPUT_TYPES[f.type] !== 'textarea');
   const multiLine = attributeFields.filter((f) => INPUT_TYPES[f.type] === 'textarea');
 
@@ -53,41 +57,49 @@ export function ContactValueFields({
         {emailAddon}
       </TextField>
       <div className="field-row">
-        <TextField
-          id={id('first-name')}
-          label={labelOf(catalogue, 'first_name')}
-          autoComplete="off"
-          hint={builtinHint('first_name')}
-          registration={register('firstName')}
-          error={errorAt('firstName')}
-        />
-        <TextField
-          id={id('last-name')}
-          label={labelOf(catalogue, 'last_name')}
-          autoComplete="off"
-          hint={builtinHint('last_name')}
-          registration={register('lastName')}
-          error={errorAt('lastName')}
-        />
+        {shows('first_name') ? (
+          <TextField
+            id={id('first-name')}
+            label={labelOf(catalogue, 'first_name')}
+            autoComplete="off"
+            hint={builtinHint('first_name')}
+            registration={register('firstName')}
+            error={errorAt('firstName')}
+          />
+        ) : null}
+        {shows('last_name') ? (
+          <TextField
+            id={id('last-name')}
+            label={labelOf(catalogue, 'last_name')}
+            autoComplete="off"
+            hint={builtinHint('last_name')}
+            registration={register('lastName')}
+            error={errorAt('lastName')}
+          />
+        ) : null}
       </div>
       <div className="field-row">
-        <TextField
-          id={id('phone')}
-          label={labelOf(catalogue, 'phone')}
-          type="tel"
-          autoComplete="off"
-          hint={builtinHint('phone', 'Any notation; numbers are compared in international form to find duplicates.')}
-          registration={register('phone')}
-          error={errorAt('phone')}
-        />
-        <TextField
-          id={id('organization')}
-          label={labelOf(catalogue, 'organization')}
-          autoComplete="off"
-          hint={builtinHint('organization')}
-          registration={register('organization')}
-          error={errorAt('organization')}
-        />
+        {shows('phone') ? (
+          <TextField
+            id={id('phone')}
+            label={labelOf(catalogue, 'phone')}
+            type="tel"
+            autoComplete="off"
+            hint={builtinHint('phone', 'Any notation; numbers are compared in international form to find duplicates.')}
+            registration={register('phone')}
+            error={errorAt('phone')}
+          />
+        ) : null}
+        {shows('organization') ? (
+          <TextField
+            id={id('organization')}
+            label={labelOf(catalogue, 'organization')}
+            autoComplete="off"
+            hint={builtinHint('organization')}
+            registration={register('organization')}
+            error={errorAt('organization')}
+          />
+        ) : null}
       </div>
       {singleLine.length > 0 || multiLine.length > 0 || extraKeys.length > 0 ? (
         <div className="catalogue-fields">

@@ -9,6 +9,7 @@ const candidate = (reasons: DuplicateCandidate['reasons']): DuplicateCandidate =
   organization: null,
   reasons,
   nameSimilarity: 0.83,
+  hiddenFields: [],
 });
 
 describe('possible duplicates in words', () => {

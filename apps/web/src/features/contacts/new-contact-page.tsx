@@ -11,10 +11,13 @@ import { appCodeOf } from '../../lib/errors.ts';
 import { shorten } from '../../lib/labels.ts';
 import { queryClient, trpc } from '../../lib/trpc.ts';
 import { useDebouncedValue } from '../../lib/use-debounced-value.ts';
+import { useSessionUser } from '../auth/session.tsx';
 import { usePurposes, type Purpose } from '../purposes/use-purposes.ts';
 import { attributeFields, type CatalogueField } from './contact-fields.ts';
 import { ContactValueFields } from './contact-value-fields.tsx';
 import { emptyContactValues, toDuplicateProbe, type DuplicateProbe } from './contact-values.schema.ts';
+import { HiddenFieldsNote } from './hidden-fields-note.tsx';
+import { fieldsHiddenFrom } from './hidden-fields.ts';
 import { DuplicateCandidateList, possibleDuplicateSentence, type DuplicateCandidate } from './duplicate-candidates.tsx';
 import {
   isFormPath,
@@ -33,6 +36,7 @@ import { useFieldCatalogue } from './use-field-catalogue.ts';
 const DUPLICATE_CHECK_DELAY_MS = 400;
 
 export function NewContactPage() {
+  const user = useSessionUser();
   const purposes = usePurposes();
   const fields = useFieldCatalogue();
   return (
@@ -53,7 +57,11 @@ export function NewContactPage() {
               <p>Only the built-in fields are shown. Reload the page to get the others.</p>
             </Notice>
           ) : null}
-          <NewContactForm newsletter={purposes.byId.get(NEWSLETTER.purposeId) ?? null} catalogue={fields.data ?? []} />
+          <NewContactForm
+            newsletter={purposes.byId.get(NEWSLETTER.purposeId) ?? null}
+            catalogue={fields.data ?? []}
+            hiddenKeys={fieldsHiddenFrom(user.role, fields.data ?? [], purposes.data ?? [])}
+          />
         </>
       )}
     </>
@@ -65,14 +73,23 @@ type Wording = Purpose['wordings'][number];
 /** The probe as a string: a stable value to debounce and to compare (objects are new on every render). */
 const probeKey = (probe: DuplicateProbe | null): string => JSON.stringify(probe);
 
-function NewContactForm({ newsletter, catalogue }: { newsletter: Purpose | null; catalogue: readonly CatalogueField[] }) {
+function NewContactForm({
+  newsletter,
+  catalogue,
+  hiddenKeys,
+}: {
+  newsletter: Purpose | null;
+  catalogue: readonly CatalogueField[];
+  /** Fields the user's role does not see (need-to-know): not offered, since the API refuses them. */
+  hiddenKeys: readonly string[];
+}) {
   const navigate = useNavigate();
   // Versions newest first (the API orders them so); the newest is what people see today.
   const versions = useMemo(() => [...new Set((newsletter?.wordings ?? []).map((w) => w.version))], [newsletter]);
   const [initialGrantedAt] = useState(() => toDateTimeLocalValue(new Date()));
   const [maxGrantedAt] = useState(() => toDateTimeLocalValue(new Date(Date.now() + 60_000)));
   // Fixed once the form shows, so that a catalogue refetch never adds or drops inputs under the user's hands.
-  const [shownFields] = useState(() => attributeFields(catalogue));
+  const [shownFields] = useState(() => attributeFields(catalogue).filter((f) => !hiddenKeys.includes(f.key)));
 
   const form = useForm<NewContactFormInput, unknown, NewContactFormValues>({
     resolver: zodResolver(ZNewContactForm),
@@ -153,6 +170,7 @@ function NewContactForm({ newsletter, catalogue }: { newsletter: Purpose | null;
           idPrefix="contact"
           catalogue={catalogue}
           attributeFields={shownFields}
+          hiddenKeys={hiddenKeys}
           register={(path) => form.register(path)}
           errorAt={(path) => get<typeof errors, FieldError | undefined>(errors, path)}
           emailAddon={
@@ -163,6 +181,7 @@ function NewContactForm({ newsletter, catalogue }: { newsletter: Purpose | null;
             ) : null
           }
         />
+        <HiddenFieldsNote hiddenFields={hiddenKeys} catalogue={catalogue} />
         <div aria-live="polite">
           {liveCandidates.length > 0 && !needsConfirmation ? (
             <section className="duplicate-hint" aria-labelledby="live-duplicates-heading">

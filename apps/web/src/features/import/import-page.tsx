@@ -585,7 +585,13 @@ function CommitStep({
 }
 
 /** Codes whose server message names what to correct in the file (a column, a line, a size). */
-const DETAILED = new Set(['IMPORT_FILE_INVALID', 'IMPORT_TOO_LARGE', 'IMPORT_HAS_REJECTED_ROWS', 'SPECIAL_CATEGORY_DATA']);
+const DETAILED = new Set([
+  'IMPORT_FILE_INVALID',
+  'IMPORT_TOO_LARGE',
+  'IMPORT_HAS_REJECTED_ROWS',
+  'SPECIAL_CATEGORY_DATA',
+  'FIELD_NOT_VISIBLE',
+]);
 
 /** An error in plain language; for problems of the file, with the server's account of where. */
 function ImportError({

@@ -20,6 +20,8 @@ import {
   TRIGGER_LABEL,
   type RecycleReason,
 } from './lead-labels.ts';
+import { HiddenFieldsNote } from '../contacts/hidden-fields-note.tsx';
+import { useFieldCatalogue } from '../contacts/use-field-catalogue.ts';
 import { invalidateLeads, useLead, type LeadDetail } from './use-leads.ts';
 
 export function LeadPage() {
@@ -45,6 +47,7 @@ export function LeadPage() {
 }
 
 function LeadView({ lead, awaitingAnswer, onAnswered }: { lead: LeadDetail; awaitingAnswer: boolean; onAnswered: () => void }) {
+  const catalogue = useFieldCatalogue();
   const status = LEAD_STATUS[lead.status];
   const due = dueState(lead.dueAt, new Date());
   return (
@@ -120,6 +123,7 @@ function LeadView({ lead, awaitingAnswer, onAnswered }: { lead: LeadDetail; awai
           title="Details"
           description="Only the fields the purpose “Sales follow-up” may use (field catalogue, Art. 5(1)(c) GDPR)."
         >
+          <HiddenFieldsNote hiddenFields={lead.hiddenFields} catalogue={catalogue.data} />
           <dl className="facts">
             {lead.fields.map((f) => (
               <div key={f.key}>

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { DataTable } from '../../components/data-table.tsx';
-import { Loading } from '../../components/feedback.tsx';
+import { Loading, Notice } from '../../components/feedback.tsx';
 import { PageHeader, Section } from '../../components/page-header.tsx';
 import { RecordLoadError } from '../../components/record-load-error.tsx';
 import { Time } from '../../components/time.tsx';
+import { appCodeOf } from '../../lib/errors.ts';
 import { trpc } from '../../lib/trpc.ts';
 
 /** Headers that carry the unsubscribe duties (RFC 2369, RFC 8058); highlighted in the table. */
@@ -15,6 +16,24 @@ export function OutboxMessagePage() {
   const message = useQuery({ ...trpc.outbox.get.queryOptions({ id }), staleTime: Infinity });
 
   if (message.isPending) return <Loading label="Loading the message…" />;
+  // A message to a contact is that contact's data: a marketer opens the contact with a reason first (need to know).
+  if (message.isError && appCodeOf(message.error) === 'CONTACT_REASON_REQUIRED') {
+    return (
+      <>
+        <title>Message · Outbox · Zweck</title>
+        <PageHeader title="Message" />
+        <Notice tone="warning" title="Open the contact first">
+          <p>
+            This message went to a contact you have not opened. Find the recipient in the <Link to="/contacts">contacts</Link>, say why you
+            open the record, then come back: the reason holds for 8 hours.
+          </p>
+          <p>
+            <Link to="/outbox">Back to the outbox</Link>
+          </p>
+        </Notice>
+      </>
+    );
+  }
   if (message.isError) {
     return (
       <RecordLoadError

@@ -127,11 +127,14 @@ export function ConditionRow({
           <Cell id={id('field')} n={n} label="field" error={errors.field}>
             <select id={id('field')} {...reg('field')} {...invalid(id('field'), errors.field)}>
               <option value="">Choose a field…</option>
-              {fields.map((f) => (
-                <option key={f.key} value={f.key}>
-                  {f.label}
-                </option>
-              ))}
+              {/* Free text is stored encrypted: the API refuses conditions on it (FIELD_NOT_SEGMENTABLE). */}
+              {fields
+                .filter((f) => f.type !== 'free_text')
+                .map((f) => (
+                  <option key={f.key} value={f.key}>
+                    {f.label}
+                  </option>
+                ))}
             </select>
           </Cell>
           <Cell id={id('op')} n={n} label="comparison" error={errors.op}>

@@ -14,6 +14,7 @@ import { trpc } from '../../lib/trpc.ts';
 import { can } from '../auth/permissions.ts';
 import { useSessionUser } from '../auth/session.tsx';
 import { usePurposes } from '../purposes/use-purposes.ts';
+import { rolesSeeingField } from '../catalogue/catalogue.schema.ts';
 import { useFields } from '../catalogue/use-catalogue.ts';
 import { ConditionRow } from './condition-row.tsx';
 import { formatCount } from './preview-summary.ts';
@@ -58,6 +59,8 @@ function SegmentBuilder({ segment }: { segment: Segment | null }) {
   const justSaved = (location.state as { saved?: boolean } | null)?.saved === true;
   const fields = useFields();
   const purposes = usePurposes();
+  // Only the fields the role sees (need-to-know): a count over another field would reveal its values, and the API refuses it (FIELD_NOT_VISIBLE).
+  const pickable = (fields.data ?? []).filter((f) => rolesSeeingField(f.key, purposes.data ?? []).includes(user.role));
 
   const form = useForm<SegmentFormInput, unknown, SegmentFormValues>({
     resolver: zodResolver(ZSegmentForm),
@@ -164,7 +167,7 @@ function SegmentBuilder({ segment }: { segment: Segment | null }) {
                     key={row.id}
                     form={form}
                     index={index}
-                    fields={fields.data ?? []}
+                    fields={pickable}
                     purposes={purposes.data ?? []}
                     onReplace={(next) => conditions.update(index, next)}
                     onRemove={() => conditions.remove(index)}
