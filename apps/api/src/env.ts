@@ -75,6 +75,12 @@ export const ZApiEnv = z.object({
     .default('7,1')
     .transform((v) => v.split(',').map(Number)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * A graceful stop (SIGTERM) finishes the requests in flight; past this many seconds the process
+   * ends anyway, with a log line, so that a stuck request cannot hold a deployment (below the
+   * usual 30 s a process manager waits before SIGKILL).
+   */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(25),
 });
 export type ApiEnv = z.infer<typeof ZApiEnv>;
 

@@ -46,9 +46,14 @@ import { RetentionPage } from './features/privacy/retention/retention-page.tsx';
 import { NewRetentionPolicyPage, RetentionPolicyPage } from './features/privacy/retention/retention-policy-page.tsx';
 import { RetentionRunPage } from './features/privacy/retention/retention-run-page.tsx';
 import { ChangePasswordPage } from './features/auth/change-password-page.tsx';
+import { SecurityPage } from './features/auth/security-page.tsx';
+import { UsersPage } from './features/users/users-page.tsx';
+import { WelcomePage } from './features/users/welcome-page.tsx';
 import { queryClient } from './lib/trpc.ts';
 
 const router = createBrowserRouter([
+  // Public: an invited person sets their first password here, outside the signed-in shell.
+  { path: 'welcome/:token', element: <WelcomePage />, errorElement: <RouteError /> },
   {
     element: (
       <SessionGate>
@@ -400,7 +405,17 @@ const router = createBrowserRouter([
           </RequirePermission>
         ),
       },
+      // User administration (issue 6): administrators only.
+      {
+        path: 'admin/users',
+        element: (
+          <RequirePermission permission="users.manage">
+            <UsersPage />
+          </RequirePermission>
+        ),
+      },
       { path: 'account/password', element: <ChangePasswordPage /> },
+      { path: 'account/security', element: <SecurityPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

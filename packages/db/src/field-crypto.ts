@@ -60,8 +60,10 @@ export class FieldSealError extends Error {
   constructor(
     readonly reason: 'malformed' | 'unknown_key' | 'tampered_or_misplaced',
     readonly keyId: string | null,
+    /** The field the value belongs to, where the caller knows it (a key, never a value). */
+    readonly fieldKey: string | null = null,
   ) {
-    super(`sealed field value does not open (${reason}${keyId ? `, key ${keyId}` : ''})`);
+    super(`sealed field value${fieldKey ? ` of "${fieldKey}"` : ''} does not open (${reason}${keyId ? `, key ${keyId}` : ''})`);
   }
 }
 

@@ -41,6 +41,14 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
 export { normalizeEmail, suppressionHash } from './suppression.ts';
 export { openRequester, requesterHash, sealRequester } from './dsr-requester.ts';
 export { createFieldCipher, FieldSealError, searchHash, ZFieldKeys, type FieldCipher, type FieldKeyRing } from './field-crypto.ts';
+export {
+  attributeValues,
+  contactFieldContext,
+  loadFreeTextFieldKeys,
+  openContactAttributes,
+  sealContactAttributes,
+} from './contact-attributes.ts';
+export { rotateFieldKey, type RotationCounts, type RotationReport } from './field-rotation.ts';
 
 /**
  * The consent ledger as packages/policy folds it: the fields that decide, in ledger order (time,

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { sealContactAttributes } from './contact-attributes.ts';
+import { createFieldCipher, type FieldKeyRing } from './field-crypto.ts';
 import type { Db } from './index.ts';
 import type { Role } from './generated/prisma/enums.ts';
 
@@ -242,6 +244,28 @@ export const PURPOSE_FIELDS: Record<string, readonly string[]> = {
   sales_calls: ['first_name', 'last_name', 'phone', 'organization'],
 };
 
+/**
+ * Which staff roles work for each shipped purpose (need-to-know, Art. 5(1)(f), 32 GDPR): a role
+ * other than admin and dpo sees only the fields of the purposes it works for. Marketers run the
+ * mailings and the scoring, sales follows up and looks after customers, the DPO answers requests
+ * and proves consent, administrators get the staff mail. Installations that held the catalogue
+ * before this existed got the same roles once, from the migration `purpose_staff_roles`.
+ */
+export const PURPOSE_STAFF_ROLES: Record<string, readonly Role[]> = {
+  newsletter: ['marketer'],
+  product_updates: ['marketer'],
+  email_tracking: ['marketer'],
+  lead_scoring: ['marketer'],
+  sales_follow_up: ['sales'],
+  sales_calls: ['sales'],
+  customer_relationship: ['sales'],
+  consent_confirmation: ['dpo'],
+  data_subject_rights: ['dpo'],
+  staff_notifications: ['admin'],
+};
+
+const staffRolesOf = (purposeId: string): Role[] => [...(PURPOSE_STAFF_ROLES[purposeId] ?? [])];
+
 /** Idempotent: the purpose and field catalogues and the wordings, as shipped. Never overwrites the DPO's edits. */
 export async function seedCatalogue(db: Db): Promise<void> {
   for (const purpose of [
@@ -251,11 +275,17 @@ export async function seedCatalogue(db: Db): Promise<void> {
     SALES_FOLLOW_UP_PURPOSE,
     STAFF_NOTIFICATIONS_PURPOSE,
   ]) {
-    await db.purpose.createMany({ data: [{ ...purpose, channels: [...purpose.channels] }], skipDuplicates: true });
+    await db.purpose.createMany({
+      data: [{ ...purpose, channels: [...purpose.channels], staffRoles: staffRolesOf(purpose.id) }],
+      skipDuplicates: true,
+    });
   }
   for (const purpose of CATALOGUE) {
     const { wording, ...fields } = purpose;
-    await db.purpose.createMany({ data: [{ ...fields, channels: [...fields.channels] }], skipDuplicates: true });
+    await db.purpose.createMany({
+      data: [{ ...fields, channels: [...fields.channels], staffRoles: staffRolesOf(purpose.id) }],
+      skipDuplicates: true,
+    });
     // Wordings are immutable in the database: insert what is missing, touch nothing else.
     await db.consentWording.createMany({
       data: (['en', 'de'] as const).map((language) => ({
@@ -290,23 +320,60 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'dpo@zweck.test', displayName: 'Dana DPO', role: 'dpo', password: 'zweck-dpo-demo' },
 ];
 
+/**
+ * The TOTP secrets (RFC 6238, base32) of the demo admin and DPO, whose roles require a second
+ * factor. Published like the demo passwords, for development machines only:
+ * `pnpm demo:code admin` prints the current code. Never use them for a real account.
+ */
+export const DEMO_TOTP_SECRETS: Readonly<Record<string, string>> = {
+  'admin@zweck.test': 'ZWECKDEMOADMINSECONDFACTORSECRET',
+  'dpo@zweck.test': 'ZWECKDEMODPOSECONDFACTORSECRETAA',
+};
+
+export interface SeedUsersOptions {
+  /**
+   * The field key ring (FIELD_ENCRYPTION_KEYS): with it, the demo users of DEMO_TOTP_SECRETS are
+   * enrolled with their published secret, sealed as the API seals any (`user:<id>:totp`). Without
+   * it they enrol at their first sign-in, as their role requires.
+   */
+  fieldKeys?: FieldKeyRing;
+  users?: readonly DemoUser[];
+}
+
 export async function seedUsers(
   db: Db,
   hashPassword: (password: string) => Promise<string>,
-  users: readonly DemoUser[] = DEMO_USERS,
+  options: SeedUsersOptions = {},
 ): Promise<void> {
-  for (const user of users) {
+  const cipher = options.fieldKeys ? createFieldCipher(options.fieldKeys) : null;
+  for (const user of options.users ?? DEMO_USERS) {
     const existing = await db.user.findUnique({ where: { email: user.email }, select: { id: true } });
-    if (existing) continue;
-    await db.user.create({
-      data: { email: user.email, displayName: user.displayName, role: user.role, passwordHash: await hashPassword(user.password) },
-    });
+    const { id } =
+      existing ??
+      (await db.user.create({
+        data: { email: user.email, displayName: user.displayName, role: user.role, passwordHash: await hashPassword(user.password) },
+        select: { id: true },
+      }));
+    const secret = DEMO_TOTP_SECRETS[user.email];
+    if (cipher && secret && !(await db.userTotp.findUnique({ where: { userId: id }, select: { userId: true } }))) {
+      const now = new Date();
+      await db.userTotp.create({ data: { userId: id, secretSealed: cipher.seal(secret, `user:${id}:totp`), confirmedAt: now } });
+    }
   }
 }
 
-/** A few contacts with their consent history and provenance, so that the demo has something to show. */
-export async function seedDemoContacts(db: Db): Promise<void> {
+/** Free-text notes of the demo contacts (by address): sealed like any, so they need the field key ring. */
+const DEMO_NOTES: Readonly<Record<string, string>> = {
+  'lena.schulz@example.org': 'Met at the Hannover fair; prefers a call after 3 pm about the pilot.',
+};
+
+/**
+ * A few contacts with their consent history and provenance, so that the demo has something to show.
+ * With the field key ring (FIELD_ENCRYPTION_KEYS) the demo notes are written too, sealed.
+ */
+export async function seedDemoContacts(db: Db, options: { fieldKeys?: FieldKeyRing } = {}): Promise<void> {
   if ((await db.contact.count()) > 0) return;
+  const cipher = options.fieldKeys ? createFieldCipher(options.fieldKeys) : null;
   const newsletter = CATALOGUE[0];
   const wordingHash = sha256(newsletter.wording.en);
   const demo = [
@@ -341,6 +408,7 @@ export async function seedDemoContacts(db: Db): Promise<void> {
   const start = Date.parse('2026-10-01T09:00:00.000Z');
   for (const [i, person] of demo.entries()) {
     const id = randomUUID();
+    const notes = DEMO_NOTES[person.email];
     await db.$transaction(async (tx) => {
       await tx.contact.create({
         data: {
@@ -352,6 +420,7 @@ export async function seedDemoContacts(db: Db): Promise<void> {
           organization: person.organization,
           phone: person.phone,
           phoneE164: person.phoneE164,
+          attributes: cipher && notes !== undefined ? sealContactAttributes(cipher, id, { notes }, ['notes']) : {},
         },
       });
       await tx.provenance.create({

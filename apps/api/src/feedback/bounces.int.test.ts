@@ -105,6 +105,8 @@ describe('bounces and complaints come back into the product', () => {
 
   it('correcting a bounced address lifts the mark: the new address is not known to bounce', async () => {
     const marketer = h.callerFor('marketer').caller;
+    // A marketer corrects a record only with a logged reason (need to know).
+    for (const id of [ids.fine, ids.hardBounce]) await marketer.contacts.open({ id, reason: 'correction' });
     const kept = await db.contact.findUniqueOrThrow({ where: { id: ids.fine } });
     await marketer.contacts.update({ id: ids.fine, values: { email: kept.email, firstName: 'Quirinus' } });
     await marketer.contacts.update({ id: ids.hardBounce, values: { email: `bounce@${domain}`, firstName: 'Quirinus' } });

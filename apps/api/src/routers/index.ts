@@ -24,6 +24,7 @@ import { recordsRouter } from './records/records.router.ts';
 import { reviewsRouter } from './reviews/reviews.router.ts';
 import { dpoInboxRouter } from './dpo-inbox/dpo-inbox.router.ts';
 import { retentionRouter } from './retention/retention.router.ts';
+import { usersRouter } from './users/users.router.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -51,6 +52,7 @@ export const appRouter = router({
   reviews: reviewsRouter,
   dpoInbox: dpoInboxRouter,
   retention: retentionRouter,
+  users: usersRouter,
 });
 
 /** The web UI imports this type, and only this type, from the API. */

@@ -39,11 +39,6 @@ const createCaller = createCallerFactory(appRouter);
 export async function createHarness(): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase(need('ZWECK_PG_SERVER_URL'), 'api');
   const db = createDb(database.url, { maxConnections: 5 });
-  await seedCatalogue(db);
-  await seedUsers(db, hashPassword);
-  const users = await db.user.findMany({ select: { id: true, email: true, displayName: true, role: true } });
-
-  const connection = await Connection.connect({ address: need('TEMPORAL_ADDRESS') });
   const env = ZApiEnv.parse({
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
@@ -58,6 +53,12 @@ export async function createHarness(): Promise<Harness> {
     SUPPRESSION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
   });
+  await seedCatalogue(db);
+  // The demo admin and DPO are enrolled with their published TOTP secrets (DEMO_TOTP_SECRETS), sealed under this ring.
+  await seedUsers(db, hashPassword, { fieldKeys: env.FIELD_ENCRYPTION_KEYS });
+  const users = await db.user.findMany({ select: { id: true, email: true, displayName: true, role: true } });
+
+  const connection = await Connection.connect({ address: need('TEMPORAL_ADDRESS') });
   // Per-contact payload keys as in production (src/main.ts): the worker process seals with the same.
   const contactScope = createContactScope(env.TEMPORAL_PAYLOAD_KEYS, contactPayloadKeyRows(db), contactScopeOfWorkflowId);
   const keyListener = await listenForDestroyedPayloadKeys(database.url, (contactId) => contactScope.keys.forget(contactId));

@@ -43,7 +43,15 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   PASSWORD_NOT_ALLOWED: 'This password cannot be used: it is too short, too long, too common, or your e-mail address.',
   CURRENT_PASSWORD_WRONG: 'The current password is not correct.',
   PASSWORD_CHANGE_THROTTLED: 'Too many wrong current passwords. Wait a few minutes, then try again.',
+  // The second factor.
+  SECOND_FACTOR_CODE_WRONG: 'This code is not correct. Type the 6 digits your authenticator app shows now.',
+  SECOND_FACTOR_CODE_USED: 'This code was used already. Wait for the next code in your authenticator app.',
+  RECOVERY_CODE_WRONG: 'This recovery code is not correct, or it was used already.',
+  SECOND_FACTOR_NOT_ENROLLED: 'This account has no authenticator app yet. Sign in again to set one up.',
+  SECOND_FACTOR_ENROLLMENT_NOT_STARTED: 'The set-up of the authenticator app has not started, or it started again elsewhere. Start again.',
+  SECOND_FACTOR_ALREADY_ENROLLED: 'An authenticator app is already set up for this account.',
   CONTACT_NOT_FOUND: 'There is no such contact, or it is not visible to you.',
+  CONTACT_REASON_REQUIRED: 'Say why you open this contact first: the reason is logged, and it lets you open it for 8 hours.',
   CONSENT_EVENT_NOT_FOUND: 'There is no such consent event.',
   CONTACT_EMAIL_TAKEN: 'A contact with this e-mail address already exists.',
   PURPOSE_NOT_FOUND: 'That purpose is not in the catalogue (any more). Reload the page and try again.',
@@ -78,6 +86,11 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
     'Special categories of personal data (health, religion, politics, union membership, origin, sexual orientation, genetic or biometric data; Art. 9(1) GDPR) cannot be declared: Zweck does not store them.',
   FIELD_TYPE_LOCKED:
     'The type of a built-in field, or of a field that contacts already hold values for, cannot change. Create a new field instead.',
+  FIELD_NOT_SEGMENTABLE: 'Free-text fields (such as notes) are stored encrypted and cannot be used in conditions. Choose another field.',
+  FIELD_VALUE_UNREADABLE:
+    'A stored value of this contact cannot be decrypted with the installation’s keys. Tell the administrator: the key ring may lack a key.',
+  FIELD_NOT_VISIBLE:
+    'Your role does not work for a purpose that uses this field, so it cannot enter, change or filter on it. Ask someone whose work needs the field, or the DPO.',
   // Import.
   IMPORT_FILE_INVALID: 'The file cannot be read as an import. Correct it and choose it again.',
   IMPORT_TOO_LARGE: 'The file is too large for one import (at most 5 MB and 10,000 rows). Split it into smaller files.',
@@ -156,6 +169,14 @@ const APP_MESSAGES: Record<AppErrorCode, string> = {
   RETENTION_RUN_NOT_FOUND: 'There is no such retention run (any more).',
   RETENTION_RUN_NOT_PENDING: 'This run was decided already; nothing about it can change any more.',
   RETENTION_ACTION_REQUIRED: 'This policy asks for a review: choose whether to delete or to anonymize.',
+  // User administration (issue 6).
+  USER_NOT_FOUND: 'There is no such user.',
+  USER_EMAIL_TAKEN: 'A user with this e-mail address already exists.',
+  LAST_ADMIN: 'There must be at least one active administrator. Make someone else an administrator first.',
+  USER_INACTIVE: 'This user is deactivated. Reactivate them first.',
+  INVITATION_NOT_PENDING: 'This user has already set a password; there is no invitation to renew.',
+  INVITATION_INVALID:
+    'This invitation link is not valid: it was used already, it expired (after 72 hours), or a newer link replaced it. Ask your administrator for a new one.',
   // Segments.
   SEGMENT_NOT_FOUND: 'There is no such segment (any more).',
   SEGMENT_NAME_TAKEN: 'There is already a segment with this name. Choose another one.',
