@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
+import { subjectLabelKey, subjectLabels } from '../../dpo-inbox/subject-labels.ts';
 import { subjectPathOf } from '../../reviews/subject-paths.ts';
 import { AppError } from '../../trpc/errors.ts';
 import { procedureFor, router } from '../../trpc/init.ts';
@@ -16,6 +17,8 @@ export const ZDpoNoticeOut = z.object({
   subjectId: z.string(),
   /** The subject's page in the admin UI (null when it has none). */
   subjectPath: z.string().nullable(),
+  /** What the notice is about, by name (a review's title, a request's reference); null when the subject is gone. */
+  subjectLabel: z.string().nullable(),
   dueAt: z.date().nullable(),
   escalated: z.boolean(),
   createdAt: z.date(),
@@ -61,11 +64,13 @@ export const dpoInboxRouter = router({
           u.displayName,
         ]),
       );
+      const labels = await subjectLabels(ctx.db, rows);
       return {
         unreadCount,
         items: rows.map(({ readBy, ...row }) => ({
           ...row,
           subjectPath: subjectPathOf(row.subjectType, row.subjectId),
+          subjectLabel: labels.get(subjectLabelKey(row.subjectType, row.subjectId)) ?? null,
           readByName: readBy ? (names.get(readBy) ?? null) : null,
         })),
       };

@@ -139,8 +139,23 @@ describe('reviews (Wiedervorlage) and the DPO inbox (API)', () => {
     const notice = await h.db.dpoNotice.create({
       data: { kind: 'review_due', subjectType: 'review', subjectId: reviewId, dedupeKey: `test:${reviewId}`, dueAt: new Date() },
     });
+    const { reviewId: realReview } = await dpo().reviews.create({
+      subjectType: 'purpose',
+      subjectId: 'newsletter',
+      title: 'Inbox label check',
+      dueOn: dayIn(20),
+    });
+    const named = await h.db.dpoNotice.create({
+      data: { kind: 'review_due', subjectType: 'review', subjectId: realReview, dedupeKey: `test:${realReview}`, dueAt: new Date() },
+    });
     const unread = await dpo().dpoInbox.list({ filter: 'unread' });
-    expect(unread.items.find((n) => n.id === notice.id)).toMatchObject({ subjectPath: `/privacy/reviews/${reviewId}`, readAt: null });
+    // A subject that is gone has no name; one that exists is named by its title.
+    expect(unread.items.find((n) => n.id === notice.id)).toMatchObject({
+      subjectPath: `/privacy/reviews/${reviewId}`,
+      subjectLabel: null,
+      readAt: null,
+    });
+    expect(unread.items.find((n) => n.id === named.id)).toMatchObject({ subjectLabel: 'Inbox label check' });
     expect(unread.unreadCount).toBeGreaterThanOrEqual(1);
 
     expect(await dpo().dpoInbox.markRead({ ids: [notice.id] })).toEqual({ marked: 1 });

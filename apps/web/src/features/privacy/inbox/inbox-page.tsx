@@ -99,7 +99,10 @@ function NoticeRow({ notice, mayMark, busy, onRead }: { notice: Notice; mayMark:
         )}{' '}
         {notice.escalated ? <Badge tone="danger">Escalated</Badge> : null}
       </td>
-      <td>{notice.subjectPath ? <Link to={notice.subjectPath}>Open {about.toLowerCase()}</Link> : about}</td>
+      <td>
+        {notice.subjectPath ? <Link to={notice.subjectPath}>{notice.subjectLabel ?? `Open ${about.toLowerCase()}`}</Link> : about}
+        {notice.subjectLabel && notice.subjectPath ? <div className="muted small">{about}</div> : null}
+      </td>
       <td className="nowrap small">
         <Time value={notice.dueAt} />
       </td>
