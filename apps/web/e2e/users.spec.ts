@@ -112,22 +112,24 @@ describe('admin UI: users', () => {
         await invitee.getByRole('button', { name: 'Set password' }).click();
         await invitee.getByText(/This invitation link is not valid/).waitFor();
 
-        // The admin makes them a sales user: the dialog says their sessions end, and they do.
+        // The admin makes them the DPO's colleague: the dialog says their sessions end, and they do.
+        // (Not sales: an active sales user is a lead-routing rep, and the leads spec running
+        // beside this one expects its lead to go to the demo rep.)
         await admin.reload();
         await rowOf(admin, email).getByRole('button', { name: 'Change role' }).click();
         const dialog = admin.getByRole('dialog', { name: `Change the role of ${name}` });
         await dialog.getByText('sessions end at once').waitFor();
-        await dialog.getByLabel('New role').selectOption('sales');
+        await dialog.getByLabel('New role').selectOption('dpo');
         await dialog.getByRole('button', { name: 'Change role' }).click();
         await dialog.waitFor({ state: 'hidden' });
-        await rowOf(admin, email).getByText('Sales', { exact: true }).waitFor();
+        await rowOf(admin, email).getByText('Data protection officer', { exact: true }).waitFor();
 
         await invitee.goto('/');
         await invitee.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
       });
 
       const listed = await trpcQuery<ListedUser[]>(admin.request, 'users.list');
-      expect(listed.find((u) => u.email === email)).toMatchObject({ role: 'sales', isActive: true, invitation: 'accepted' });
+      expect(listed.find((u) => u.email === email)).toMatchObject({ role: 'dpo', isActive: true, invitation: 'accepted' });
     });
   });
 
