@@ -441,6 +441,22 @@ export async function seedDemoContacts(db: Db, options: { fieldKeys?: FieldKeyRi
             actor: 'contact',
           },
         });
+        // A web form sign-up counts once the person clicks the confirmation link (double opt-in);
+        // the demo's people did, twenty minutes later, so that their newsletter consent is in force.
+        if (kind === 'granted') {
+          await tx.consentEvent.create({
+            data: {
+              contactId: id,
+              purposeId: newsletter.id,
+              channel: 'email',
+              kind: 'confirmed',
+              occurredAt: new Date(start + i * 86_400_000 + j * 3_600_000 + 20 * 60_000),
+              method: 'double_opt_in',
+              source: 'confirmation-link',
+              actor: 'contact',
+            },
+          });
+        }
       }
     });
   }

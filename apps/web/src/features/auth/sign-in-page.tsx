@@ -59,7 +59,7 @@ export function SignInPage() {
         {step.useRecovery ? (
           <>
             <RecoveryCodeField onCode={(code) => guard(async () => resetSession(sessionUserOf(await recover.mutateAsync({ code }))))} />
-            <button type="button" className="button button-ghost button-block" onClick={() => setStep({ ...step, useRecovery: false })}>
+            <button type="button" className="button button-secondary button-block" onClick={() => setStep({ ...step, useRecovery: false })}>
               Use the code from the app instead
             </button>
           </>
@@ -74,7 +74,7 @@ export function SignInPage() {
               errorTitle="Not signed in"
               onCode={(code) => guard(async () => resetSession(await verify.mutateAsync({ code })))}
             />
-            <button type="button" className="button button-ghost button-block" onClick={() => setStep({ ...step, useRecovery: true })}>
+            <button type="button" className="button button-secondary button-block" onClick={() => setStep({ ...step, useRecovery: true })}>
               Use a recovery code
             </button>
           </>
@@ -126,7 +126,7 @@ function SignInCard({ title, intro, onBack, children }: { title: string; intro: 
         <p className="muted">{intro}</p>
         {children}
         {onBack ? (
-          <button type="button" className="button button-ghost button-small" onClick={onBack}>
+          <button type="button" className="button button-secondary button-small sign-in-back" onClick={onBack}>
             Sign in as someone else
           </button>
         ) : null}
