@@ -19,6 +19,23 @@ const footer = (sender: SenderIdentity) => ({
 <a href="${escapeHtml(sender.privacyNoticeUrl)}">Privacy notice</a></p>`,
 });
 
+/**
+ * The frame every mail of this file shares: its body as text lines and as HTML (already escaped),
+ * each closed by the sender's imprint and privacy notice.
+ */
+function letter(sender: SenderIdentity, subject: string, text: readonly string[], html: readonly string[]): RenderedMail {
+  const f = footer(sender);
+  return {
+    subject,
+    text: [...text, '', ...f.text].join('\n'),
+    html: `<!doctype html>
+<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
+${html.join('\n')}
+${f.html}
+</body></html>`,
+  };
+}
+
 export interface DsrVerificationInput {
   type: DsrTypeKey;
   verifyUrl: string;
@@ -31,28 +48,26 @@ export interface DsrVerificationInput {
 export function renderDsrVerification(input: DsrVerificationInput): RenderedMail {
   const e = escapeHtml;
   const what = DSR_TYPE_TEXT[input.type];
-  const f = footer(input.sender);
-  const text = [
-    'Hello,',
-    '',
-    `someone, hopefully you, asked us for ${what} with this e-mail address.`,
-    `To confirm that the request comes from you, please open this link before ${input.deadline}:`,
-    '',
-    input.verifyUrl,
-    '',
-    'If it was not you, ignore this message: without your confirmation we do nothing.',
-    '',
-    ...f.text,
-  ].join('\n');
-  const html = `<!doctype html>
-<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
-<p>Hello,</p>
-<p>someone, hopefully you, asked us for ${e(what)} with this e-mail address. To confirm that the request comes from you, please open this link before ${e(input.deadline)}:</p>
-<p><a href="${e(input.verifyUrl)}" style="display:inline-block;padding:.6rem 1.2rem;background:#1f6feb;color:#fff;border-radius:.4rem;text-decoration:none">Confirm my request</a></p>
-<p>If it was not you, ignore this message: without your confirmation we do nothing.</p>
-${f.html}
-</body></html>`;
-  return { subject: 'Please confirm your privacy request', text, html };
+  return letter(
+    input.sender,
+    'Please confirm your privacy request',
+    [
+      'Hello,',
+      '',
+      `someone, hopefully you, asked us for ${what} with this e-mail address.`,
+      `To confirm that the request comes from you, please open this link before ${input.deadline}:`,
+      '',
+      input.verifyUrl,
+      '',
+      'If it was not you, ignore this message: without your confirmation we do nothing.',
+    ],
+    [
+      '<p>Hello,</p>',
+      `<p>someone, hopefully you, asked us for ${e(what)} with this e-mail address. To confirm that the request comes from you, please open this link before ${e(input.deadline)}:</p>`,
+      `<p><a href="${e(input.verifyUrl)}" style="display:inline-block;padding:.6rem 1.2rem;background:#1f6feb;color:#fff;border-radius:.4rem;text-decoration:none">Confirm my request</a></p>`,
+      '<p>If it was not you, ignore this message: without your confirmation we do nothing.</p>',
+    ],
+  );
 }
 
 export interface DsrNoDataAnswerInput {
@@ -65,23 +80,21 @@ export interface DsrNoDataAnswerInput {
 export function renderDsrNoDataAnswer(input: DsrNoDataAnswerInput): RenderedMail {
   const e = escapeHtml;
   const what = DSR_TYPE_TEXT[input.type];
-  const f = footer(input.sender);
-  const text = [
-    'Hello,',
-    '',
-    `you asked us for ${what} (reference ${input.reference}).`,
-    'We have checked our records: we hold no personal data about this e-mail address.',
-    '',
-    ...f.text,
-  ].join('\n');
-  const html = `<!doctype html>
-<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
-<p>Hello,</p>
-<p>you asked us for ${e(what)} (reference ${e(input.reference)}).</p>
-<p>We have checked our records: we hold no personal data about this e-mail address.</p>
-${f.html}
-</body></html>`;
-  return { subject: `Your privacy request ${input.reference}`, text, html };
+  return letter(
+    input.sender,
+    `Your privacy request ${input.reference}`,
+    [
+      'Hello,',
+      '',
+      `you asked us for ${what} (reference ${input.reference}).`,
+      'We have checked our records: we hold no personal data about this e-mail address.',
+    ],
+    [
+      '<p>Hello,</p>',
+      `<p>you asked us for ${e(what)} (reference ${e(input.reference)}).</p>`,
+      '<p>We have checked our records: we hold no personal data about this e-mail address.</p>',
+    ],
+  );
 }
 
 export interface DsrExtensionNoticeInput {
@@ -102,31 +115,29 @@ export interface DsrExtensionNoticeInput {
 export function renderDsrExtensionNotice(input: DsrExtensionNoticeInput): RenderedMail {
   const e = escapeHtml;
   const what = DSR_TYPE_TEXT[input.type];
-  const f = footer(input.sender);
-  const text = [
-    'Hello,',
-    '',
-    `on ${input.receivedAt} you asked us for ${what} (reference ${input.reference}).`,
-    `We need more time to answer it completely. You will have our answer by ${input.newDueAt} at the latest.`,
-    '',
-    'The reason for the delay:',
-    input.reason,
-    '',
-    'You may lodge a complaint with a supervisory authority at any time (Art. 77 GDPR).',
-    '',
-    ...f.text,
-  ].join('\n');
-  const html = `<!doctype html>
-<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
-<p>Hello,</p>
-<p>on ${e(input.receivedAt)} you asked us for ${e(what)} (reference ${e(input.reference)}).</p>
-<p>We need more time to answer it completely. You will have our answer by <strong>${e(input.newDueAt)}</strong> at the latest.</p>
-<p>The reason for the delay:</p>
-<blockquote style="margin: 0 0 1rem; padding-left: .8rem; border-left: 3px solid #d9e2ec">${e(input.reason).replace(/\n/g, '<br>')}</blockquote>
-<p>You may lodge a complaint with a supervisory authority at any time (Art. 77 GDPR).</p>
-${f.html}
-</body></html>`;
-  return { subject: `Your privacy request ${input.reference} takes longer`, text, html };
+  return letter(
+    input.sender,
+    `Your privacy request ${input.reference} takes longer`,
+    [
+      'Hello,',
+      '',
+      `on ${input.receivedAt} you asked us for ${what} (reference ${input.reference}).`,
+      `We need more time to answer it completely. You will have our answer by ${input.newDueAt} at the latest.`,
+      '',
+      'The reason for the delay:',
+      input.reason,
+      '',
+      'You may lodge a complaint with a supervisory authority at any time (Art. 77 GDPR).',
+    ],
+    [
+      '<p>Hello,</p>',
+      `<p>on ${e(input.receivedAt)} you asked us for ${e(what)} (reference ${e(input.reference)}).</p>`,
+      `<p>We need more time to answer it completely. You will have our answer by <strong>${e(input.newDueAt)}</strong> at the latest.</p>`,
+      '<p>The reason for the delay:</p>',
+      `<blockquote style="margin: 0 0 1rem; padding-left: .8rem; border-left: 3px solid #d9e2ec">${e(input.reason).replace(/\n/g, '<br>')}</blockquote>`,
+      '<p>You may lodge a complaint with a supervisory authority at any time (Art. 77 GDPR).</p>',
+    ],
+  );
 }
 
 export type Art19Change = 'rectification' | 'erasure' | 'restriction';
@@ -155,22 +166,20 @@ export interface Art19NoticeInput {
  */
 export function renderArt19Notice(input: Art19NoticeInput): RenderedMail {
   const e = escapeHtml;
-  const f = footer(input.sender);
   const change = CHANGE_TEXT[input.change];
-  const text = [
-    `To ${input.processorName},`,
-    '',
-    `under Art. 19 GDPR we inform you that the personal data of the person with our record ID ${input.subjectRef} was ${change}.`,
-    `Our reference: ${input.reference}.`,
-    '',
-    ...f.text,
-  ].join('\n');
-  const html = `<!doctype html>
-<html><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2933">
-<p>To ${e(input.processorName)},</p>
-<p>under Art. 19 GDPR we inform you that the personal data of the person with our record ID <code>${e(input.subjectRef)}</code> was ${e(change)}.</p>
-<p>Our reference: ${e(input.reference)}.</p>
-${f.html}
-</body></html>`;
-  return { subject: `Art. 19 GDPR notice (${input.change}), reference ${input.reference}`, text, html };
+  return letter(
+    input.sender,
+    `Art. 19 GDPR notice (${input.change}), reference ${input.reference}`,
+    [
+      `To ${input.processorName},`,
+      '',
+      `under Art. 19 GDPR we inform you that the personal data of the person with our record ID ${input.subjectRef} was ${change}.`,
+      `Our reference: ${input.reference}.`,
+    ],
+    [
+      `<p>To ${e(input.processorName)},</p>`,
+      `<p>under Art. 19 GDPR we inform you that the personal data of the person with our record ID <code>${e(input.subjectRef)}</code> was ${e(change)}.</p>`,
+      `<p>Our reference: ${e(input.reference)}.</p>`,
+    ],
+  );
 }
